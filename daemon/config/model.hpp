@@ -1,0 +1,223 @@
+// The resolved configuration model: one model behind every config dialect (IOS 12.x now; PIX 6.3 and a native
+// format later). ../shared/reference/cisco-config.md has the command semantics and defaults.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "pool/ipv4.hpp"
+
+namespace ravpn::config {
+
+enum class Cipher { Des, TripleDes, Aes128, Aes192, Aes256 };
+enum class Hash { Md5, Sha1, Sha256, Sha384, Sha512 };
+enum class AuthMethod { PreShare, RsaSig, RsaEncr };
+
+// Where a setting came from, for diagnostics.
+struct Origin {
+  std::string file;
+  int line = 0;
+};
+
+// `crypto isakmp policy N` / PIX `isakmp policy N ...`. Defaults of an absent line: DES, SHA, rsa-sig, group 1,
+// 86400 s.
+struct IsakmpPolicy {
+  int priority = 0;
+  Cipher cipher = Cipher::Des;
+  Hash hash = Hash::Sha1;
+  AuthMethod auth = AuthMethod::RsaSig;
+  int dh_group = 1;
+  uint32_t lifetime_seconds = 86400;
+  Origin origin;
+};
+
+// `crypto isakmp key K address A [M] [no-xauth]` / PIX `isakmp key K address A netmask M [no-xauth]
+// [no-config-mode]`. An absent mask means 255.255.255.255.
+struct PresharedKey {
+  std::string key;  // never logged; "********" until a secrets file supplies it (masked = true)
+  bool masked = false;
+  Ipv4Net peer;
+  bool no_xauth = false;
+  bool no_config_mode = false;
+  Origin origin;
+};
+
+// `crypto isakmp client configuration group NAME` (IOS Easy VPN) / PIX `vpngroup NAME ...`.
+struct ClientGroup {
+  std::string name;
+  std::optional<std::string> key;  // the group PSK (aggressive mode, ID_KEY_ID = name); never logged
+  bool key_masked = false;
+  std::string pool;                // address pool name, "" = the global one
+  std::vector<Ipv4> dns;
+  std::vector<Ipv4> wins;
+  std::string domain;
+  std::string split_tunnel_acl;    // IOS `acl`, PIX `split-tunnel`
+  std::vector<std::string> split_dns;
+  bool pfs = false;
+  std::optional<uint32_t> idle_time;
+  std::optional<uint32_t> max_time;
+  std::string banner;
+  std::vector<std::string> backup_servers;
+  std::string authentication_server;  // PIX `vpngroup G authentication-server TAG`
+  Origin origin;
+};
+
+struct AddressPool {  // `ip local pool NAME A [B]` / PIX `ip local pool NAME A-B`
+  std::string name;
+  std::vector<Ipv4Range> ranges;  // IOS allows several lines per name
+  Origin origin;
+};
+
+struct LocalUser {  // `username U password [0|7] P` / `secret 5 H` / PIX `username U password P [encrypted]`
+  std::string name;
+  std::string password;  // cleartext (type 0 or decoded type 7); never logged
+  std::string password_hash;  // md5-crypt (IOS secret 5) or PIX-MD5 (PIX encrypted)
+  enum class HashKind { None, Md5Crypt, PixMd5 } hash_kind = HashKind::None;
+  Origin origin;
+};
+
+// `aaa authentication login LIST METHOD...` (IOS) / `aaa-server TAG protocol P` + hosts (PIX).
+struct AaaList {
+  std::string name;
+  std::vector<std::string> methods;  // "local", "radius", "tacacs+", "line", "none", or a server group tag
+  Origin origin;
+};
+struct AaaServer {
+  std::string tag;       // PIX tag, or "radius"/"tacacs+" for IOS radius-server/tacacs-server
+  std::string protocol;  // "radius", "tacacs+", "local"
+  std::string interface_name;
+  Ipv4 host;
+  std::string key;       // never logged
+  bool key_masked = false;
+  std::optional<uint16_t> auth_port;
+  std::optional<uint16_t> acct_port;
+  std::optional<uint32_t> timeout_seconds;
+  Origin origin;
+};
+
+struct TransformSet {  // `crypto ipsec transform-set NAME T1 [T2 [T3]]`
+  std::string name;
+  std::vector<std::string> transforms;  // tokens as written: "esp-des", "esp-md5-hmac", "esp-aes 256", ...
+  std::string mode = "tunnel";
+  Origin origin;
+};
+
+struct DynamicMapEntry {  // `crypto dynamic-map NAME SEQ` and its `set` / `match` lines
+  std::string name;
+  int sequence = 0;
+  std::vector<std::string> transform_sets;
+  std::string match_acl;
+  std::optional<int> pfs_group;
+  std::optional<uint32_t> lifetime_seconds;
+  std::optional<uint32_t> lifetime_kilobytes;
+  Origin origin;
+};
+
+struct CryptoMapEntry {  // `crypto map NAME SEQ ipsec-isakmp dynamic DYN`
+  int sequence = 0;
+  std::string dynamic_map;
+  Origin origin;
+};
+
+struct CryptoMap {
+  std::string name;
+  std::vector<CryptoMapEntry> entries;
+  std::optional<std::string> client_authentication;  // Xauth on: the AAA list (IOS) or server tag (PIX)
+  bool config_initiate = false;                       // `client configuration address initiate`
+  bool config_respond = false;                        // `client configuration address respond`
+  std::optional<std::string> isakmp_authorization;    // IOS `crypto map M isakmp authorization list L`
+  std::vector<std::string> interfaces;                // where it is applied (config interface names)
+  Origin origin;
+};
+
+struct Interface {  // IOS `interface X` block / PIX `nameif` + `ip address NAME A M`
+  std::string name;  // IOS "FastEthernet0/1", PIX "outside"
+  std::string hardware;  // PIX "ethernet0"
+  std::optional<Ipv4Net> address;  // address + mask as configured
+  std::optional<int> security_level;
+  bool shutdown = false;
+  bool nat_inside = false;
+  bool nat_outside = false;
+  std::vector<std::string> crypto_maps;
+  Origin origin;
+};
+
+struct Route {  // `ip route N M GW` / PIX `route IF N M GW [metric]`
+  std::string interface_name;
+  Ipv4Net destination;
+  Ipv4 gateway;
+  Origin origin;
+};
+
+struct AclEntry {  // one line of `access-list N permit|deny ...`, kept as text plus what the next issues need
+  bool permit = true;
+  std::string text;  // the rest of the line after permit/deny
+  Origin origin;
+};
+struct AccessList {
+  std::string name;
+  std::vector<AclEntry> entries;
+};
+
+// A report line: what the importer did not take (or took only partly), and errors.
+struct Diagnostic {
+  enum class Kind { Ignored, Partial, Error } kind = Kind::Ignored;
+  Origin origin;
+  std::string command;  // the command word(s) it is grouped by, e.g. "fixup", "ip audit"
+  std::string message;
+};
+
+enum class Dialect { Ios, Pix, Native };
+
+struct Config {
+  std::string source;  // file path
+  Dialect dialect = Dialect::Ios;
+  std::string hostname;
+
+  std::vector<IsakmpPolicy> isakmp_policies;  // sorted by priority, lowest first
+  std::vector<PresharedKey> isakmp_keys;
+  std::map<std::string, ClientGroup> client_groups;
+  std::string isakmp_identity = "address";  // address | hostname | key-id
+  std::vector<std::string> isakmp_enabled_interfaces;  // PIX `isakmp enable IF`; IOS: interfaces with a crypto map
+  std::optional<uint32_t> dpd_keepalive_seconds;
+  std::optional<uint32_t> dpd_retry_seconds;
+  std::optional<uint32_t> natt_keepalive_seconds;
+  std::string client_config_pool;  // `crypto isakmp client configuration address-pool local NAME`
+
+  std::map<std::string, AddressPool> pools;
+  std::map<std::string, LocalUser> users;
+  bool aaa_new_model = false;
+  std::map<std::string, AaaList> aaa_authentication_login;
+  std::map<std::string, AaaList> aaa_authorization_network;
+  std::vector<AaaServer> aaa_servers;
+
+  std::map<std::string, TransformSet> transform_sets;
+  std::optional<uint32_t> ipsec_lifetime_seconds;    // global `crypto ipsec security-association lifetime`
+  std::optional<uint32_t> ipsec_lifetime_kilobytes;
+  std::vector<DynamicMapEntry> dynamic_maps;          // sorted by (name, sequence)
+  std::map<std::string, CryptoMap> crypto_maps;
+
+  std::vector<Interface> interfaces;
+  std::vector<Route> routes;
+  std::map<std::string, AccessList> access_lists;
+
+  std::vector<Diagnostic> diagnostics;
+  bool has_errors() const;
+
+  // Helpers the IKE side uses.
+  // Phase 1 key for a main-mode peer: the most specific (longest mask) matching `isakmp key` line.
+  const PresharedKey* key_for_peer(Ipv4 peer) const;
+  // Xauth is on when any crypto map has `client authentication`.
+  bool xauth_enabled() const;
+  // Addresses IKE should listen on: interfaces carrying a crypto map (IOS) or `isakmp enable` (PIX).
+  std::vector<Ipv4> ike_addresses() const;
+};
+
+// The resolved model as JSON, with every secret replaced by "<set>" / "<masked, no value>" (never the value).
+nlohmann::json to_json(const Config&);
+
+}  // namespace ravpn::config
