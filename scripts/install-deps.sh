@@ -6,11 +6,11 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   # build
   build-essential g++ meson ninja-build pkg-config
-  libbotan-2-dev libmnl-dev libnl-3-dev libnl-route-3-dev nlohmann-json3-dev doctest-dev
+  libbotan-2-dev libfmt-dev libmnl-dev libnl-3-dev libnl-route-3-dev nlohmann-json3-dev doctest-dev
   # fuzzing (libFuzzer ships with clang's runtime)
   clang libclang-rt-14-dev
   # real peers and probes for the acceptance tests
-  ike-scan vpnc strongswan-charon charon-cmd strongswan-swanctl libcharon-extra-plugins
+  ike-scan vpnc strongswan-charon charon-cmd strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins
   tshark iproute2 nftables procps psmisc python3-scapy
 )
 
@@ -24,5 +24,5 @@ if [ ${#missing[@]} -eq 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}"
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"

@@ -39,7 +39,7 @@ struct IsakmpPolicy {
 // [no-config-mode]`. An absent mask means 255.255.255.255.
 struct PresharedKey {
   std::string key;  // never logged; "********" until a secrets file supplies it (masked = true)
-  bool masked = false;
+  bool masked = false;  // no usable value yet (printed masked, or type 6); apply_secrets sets key, clears this
   Ipv4Net peer;
   bool no_xauth = false;
   bool no_config_mode = false;
@@ -63,7 +63,12 @@ struct ClientGroup {
   std::string banner;
   std::vector<std::string> backup_servers;
   std::string authentication_server;  // PIX `vpngroup G authentication-server TAG`
+  std::optional<uint32_t> max_users;   // IOS `max-users N`
+  std::optional<uint32_t> max_logins;  // IOS `max-logins N` (per user)
+  bool include_local_lan = false;      // IOS `include-local-lan`
+  bool save_password = false;          // IOS `save-password`
   Origin origin;
+  Origin key_origin;  // the line that set `key`
 };
 
 struct AddressPool {  // `ip local pool NAME A [B]` / PIX `ip local pool NAME A-B`
@@ -169,6 +174,27 @@ struct Diagnostic {
   Origin origin;
   std::string command;  // the command word(s) it is grouped by, e.g. "fixup", "ip audit"
   std::string message;
+  std::string text;     // Ignored / Partial: the line as written, secrets redacted
+};
+
+// NAT statements are read and kept for the NAT issue; the importer reports them as Partial until then.
+struct NatPool {  // IOS `ip nat pool NAME A B netmask M | prefix-length N`
+  std::string name;
+  Ipv4Range range;
+  Ipv4 netmask;
+  Origin origin;
+};
+struct NatStatement {  // IOS `ip nat inside|outside source ...`, words after `ip nat`
+  std::vector<std::string> words;
+  Origin origin;
+};
+struct RouteMapEntry {  // IOS `route-map NAME [permit|deny] [SEQ]` and its `match ip address ACL...`
+  std::string name;
+  bool permit = true;
+  int sequence = 10;
+  std::vector<std::string> match_acls;
+  std::vector<std::string> other_lines;  // other sub-lines as written
+  Origin origin;
 };
 
 enum class Dialect { Ios, Pix, Native };
@@ -187,6 +213,7 @@ struct Config {
   std::optional<uint32_t> dpd_retry_seconds;
   std::optional<uint32_t> natt_keepalive_seconds;
   std::string client_config_pool;  // `crypto isakmp client configuration address-pool local NAME`
+  Origin client_config_pool_origin;
 
   std::map<std::string, AddressPool> pools;
   std::map<std::string, LocalUser> users;
@@ -204,6 +231,9 @@ struct Config {
   std::vector<Interface> interfaces;
   std::vector<Route> routes;
   std::map<std::string, AccessList> access_lists;
+  std::map<std::string, NatPool> nat_pools;
+  std::vector<NatStatement> nat_statements;
+  std::vector<RouteMapEntry> route_maps;  // sorted by (name, sequence)
 
   std::vector<Diagnostic> diagnostics;
   bool has_errors() const;

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <expected>
+#include <optional>
 #include <span>
 #include <string>
 #include <variant>
@@ -123,7 +124,11 @@ struct NatOaPayload {  // RFC 3947 §5.2
 };
 
 // A payload type ravpn does not interpret (CERT, CERTREQ): kept as opaque bytes.
-struct OpaquePayload { Bytes data; bool operator==(const OpaquePayload&) const = default; };
+struct OpaquePayload {
+  Bytes data;
+  PayloadType type = PayloadType::Cert;  // added: Cert or CertReq, so payload_type_of() can tell them apart
+  bool operator==(const OpaquePayload&) const = default;
+};
 
 using PayloadBody = std::variant<SaPayload, KePayload, IdPayload, HashPayload, SignaturePayload, NoncePayload,
                                  NotifyPayload, DeletePayload, VendorIdPayload, AttributePayload, NatDPayload,

@@ -1,0 +1,63 @@
+#include "daemon/logger.hpp"
+
+#include <syslog.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+
+namespace ravpn::daemon {
+namespace {
+int syslog_priority(LogLevel l) {
+  switch (l) {
+    case LogLevel::Debug: return LOG_DEBUG;
+    case LogLevel::Info: return LOG_INFO;
+    case LogLevel::Notice: return LOG_NOTICE;
+    case LogLevel::Warning: return LOG_WARNING;
+    case LogLevel::Error: return LOG_ERR;
+  }
+  return LOG_INFO;
+}
+}  // namespace
+
+ServiceLogger::ServiceLogger(Sink sink) : sink_(sink), journal_prefix_(std::getenv("JOURNAL_STREAM") != nullptr) {
+  if (sink_ == Sink::Syslog) openlog("ravpnd", LOG_PID, LOG_DAEMON);
+}
+
+ServiceLogger::~ServiceLogger() {
+  if (sink_ == Sink::Syslog) closelog();
+}
+
+bool ServiceLogger::set_debug(const std::string& categories) {
+  std::stringstream in(categories);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    bool found = false;
+    for (auto c : {LogCategory::Isakmp, LogCategory::Ipsec, LogCategory::Aaa, LogCategory::Config, LogCategory::Daemon}) {
+      if (item == "all" || item == name(c)) {
+        debug_.insert(c);
+        found = true;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
+bool ServiceLogger::enabled(LogLevel level, LogCategory category) const {
+  if (level == LogLevel::Debug) return debug_.count(category) > 0;
+  return level >= level_;
+}
+
+void ServiceLogger::write(LogLevel level, LogCategory category, std::string_view message) {
+  if (sink_ == Sink::Syslog) {
+    syslog(syslog_priority(level), "%s: %.*s", name(category), int(message.size()), message.data());
+    return;
+  }
+  if (journal_prefix_)
+    std::fprintf(stderr, "<%d>%s: %.*s\n", syslog_priority(level), name(category), int(message.size()), message.data());
+  else
+    std::fprintf(stderr, "ravpnd: %s %s: %.*s\n", name(level), name(category), int(message.size()), message.data());
+}
+
+}  // namespace ravpn::daemon

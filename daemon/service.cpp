@@ -1,0 +1,147 @@
+#include "daemon/service.hpp"
+
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+
+#include "netlink/interfaces.hpp"
+
+namespace ravpn::daemon {
+namespace {
+
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f) : fd(f) {
+    if (fd < 0) throw std::runtime_error(std::string("fd: ") + std::strerror(errno));
+  }
+  ~Fd() { close(fd); }
+};
+
+void watch(int epoll_fd, int fd, uint64_t tag) {
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = tag;
+  if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0)
+    throw std::runtime_error(std::string("epoll_ctl: ") + std::strerror(errno));
+}
+
+constexpr uint64_t kTagSignal = 1u << 20, kTagTimer = kTagSignal + 1, kTagPool = kTagSignal + 2;
+
+}  // namespace
+
+Service::Service(const config::Config& config, Logger& log, ServiceOptions options)
+    : config_(config), log_(log), options_(std::move(options)), rng_(crypto::make_system_rng()),
+      pool_(options_.dh_threads ? options_.dh_threads : std::max(1u, std::thread::hardware_concurrency())) {
+  responder_ = std::make_unique<ike::Responder>(config_, *rng_, *rng_, time_, pool_, log_, *this);
+  open_sockets();
+}
+
+Service::~Service() = default;
+
+void Service::open_sockets() {
+  std::vector<ike::Endpoint> where;
+  std::vector<netlink::InterfaceAddress> host;
+  try {
+    host = netlink::list_ipv4_addresses();
+  } catch (const std::exception& e) {
+    log_.log(LogLevel::Warning, LogCategory::Daemon, "cannot list interface addresses: {}", e.what());
+  }
+  for (const auto& iface : config_.interfaces) {
+    if (!iface.address || iface.shutdown) continue;
+    bool ike_here = false;
+    for (auto a : config_.ike_addresses()) ike_here = ike_here || a == iface.address->address;
+    std::string linux_name;
+    for (const auto& h : host)
+      if (h.address == iface.address->address) linux_name = h.name;
+    if (linux_name.empty())
+      log_.log(ike_here ? LogLevel::Warning : LogLevel::Info, LogCategory::Daemon,
+               "interface {} ({}) has no Linux interface with that address", iface.name, iface.address->address.str());
+    else
+      log_.log(LogLevel::Info, LogCategory::Daemon, "interface {} ({}) is {}", iface.name, iface.address->address.str(),
+               linux_name);
+    if (ike_here) {
+      where.push_back({iface.address->address, ike::kIkePort});
+      where.push_back({iface.address->address, ike::kNattPort});
+    }
+  }
+  for (const auto& e : options_.extra_listen) where.push_back(e);
+  if (where.empty()) throw std::runtime_error("no interface carries a crypto map: nothing to listen on");
+  for (const auto& e : where) {
+    sockets_.emplace_back(e);
+    log_.log(LogLevel::Info, LogCategory::Daemon, "listening on {}", e.str());
+  }
+}
+
+void Service::send(const ike::Datagram& d) {
+  for (auto& s : sockets_)
+    if (s.local() == d.from) return s.send(d);
+  log_.log(LogLevel::Warning, LogCategory::Daemon, "no socket for {}", d.from.str());
+}
+
+void Service::on_readable(UdpSocket& socket) {
+  // Bounded batch so one busy socket cannot starve timers and completions.
+  for (int i = 0; i < 256; ++i) {
+    auto d = socket.receive();
+    if (!d) return;
+    responder_->receive(*d);
+  }
+}
+
+int Service::run() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  Fd signals(signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
+  Fd timer(timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC));
+  itimerspec every_second{{1, 0}, {1, 0}};
+  timerfd_settime(timer.fd, 0, &every_second, nullptr);
+  Fd epoll(epoll_create1(EPOLL_CLOEXEC));
+
+  for (size_t i = 0; i < sockets_.size(); ++i) watch(epoll.fd, sockets_[i].fd(), i);
+  watch(epoll.fd, signals.fd, kTagSignal);
+  watch(epoll.fd, timer.fd, kTagTimer);
+  watch(epoll.fd, pool_.completion_fd(), kTagPool);
+  log_.log(LogLevel::Notice, LogCategory::Daemon, "ravpnd started: {} ISAKMP policies, {} keys, {} client groups",
+           config_.isakmp_policies.size(), config_.isakmp_keys.size(), config_.client_groups.size());
+
+  epoll_event events[64];
+  for (;;) {
+    int n = epoll_wait(epoll.fd, events, 64, -1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw std::runtime_error(std::string("epoll_wait: ") + std::strerror(errno));
+    for (int i = 0; i < n; ++i) {
+      const uint64_t tag = events[i].data.u64;
+      if (tag == kTagSignal) {
+        signalfd_siginfo info{};
+        while (read(signals.fd, &info, sizeof info) == sizeof info) {
+          if (info.ssi_signo == SIGHUP) {
+            log_.log(LogLevel::Notice, LogCategory::Daemon, "SIGHUP: configuration reload is not implemented yet");
+            continue;
+          }
+          log_.log(LogLevel::Notice, LogCategory::Daemon, "stopping on signal {}", info.ssi_signo);
+          return 0;
+        }
+      } else if (tag == kTagTimer) {
+        uint64_t expirations;
+        [[maybe_unused]] auto r = read(timer.fd, &expirations, sizeof expirations);
+        responder_->tick();
+      } else if (tag == kTagPool) {
+        pool_.run_completions();
+      } else if (tag < sockets_.size()) {
+        on_readable(sockets_[tag]);
+      }
+    }
+  }
+}
+
+}  // namespace ravpn::daemon

@@ -1,0 +1,42 @@
+// The running daemon: sockets on the IKE addresses, the responder, the DH thread pool, timers and signals, all
+// driven by one epoll loop.
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "daemon/config/model.hpp"
+#include "daemon/thread_pool.hpp"
+#include "daemon/udp_socket.hpp"
+#include "ike/responder.hpp"
+
+namespace ravpn::daemon {
+
+struct ServiceOptions {
+  unsigned dh_threads = 0;  // 0 = one per core
+  std::vector<ike::Endpoint> extra_listen;  // tests: listen here too
+};
+
+class Service final : public ike::Sender {
+ public:
+  Service(const config::Config& config, Logger& log, ServiceOptions options);
+  ~Service() override;
+
+  // Runs until SIGTERM/SIGINT; returns the exit code.
+  int run();
+  void send(const ike::Datagram& datagram) override;
+
+ private:
+  void open_sockets();
+  void on_readable(UdpSocket& socket);
+
+  const config::Config& config_;
+  Logger& log_;
+  ServiceOptions options_;
+  std::unique_ptr<crypto::Rng> rng_;
+  SystemTime time_;
+  ThreadPool pool_;
+  std::vector<UdpSocket> sockets_;
+  std::unique_ptr<ike::Responder> responder_;
+};
+
+}  // namespace ravpn::daemon

@@ -1,0 +1,149 @@
+#include "ike/aggressive_mode.hpp"
+
+#include <fmt/format.h>
+
+#include "ike/phase1_common.hpp"
+#include "ike/protection.hpp"
+
+namespace ravpn::ike::aggressive_mode {
+namespace {
+
+struct KeyLookup {
+  const std::string* key = nullptr;
+  bool masked = false;
+  bool no_xauth = false;
+  std::string origin;
+  std::string group;
+};
+
+KeyLookup find_key(const config::Config& config, const IdPayload& id, Ipv4 source) {
+  KeyLookup out;
+  if (id.type == id_type::KeyId || id.type == id_type::Fqdn || id.type == id_type::UserFqdn) {
+    std::string name(id.data.begin(), id.data.end());
+    auto it = config.client_groups.find(name);
+    if (it != config.client_groups.end() && it->second.key) {
+      out.key = &*it->second.key;
+      out.masked = it->second.key_masked;
+      out.origin = "group " + name;
+      out.group = name;
+    }
+    return out;
+  }
+  Ipv4 who = source;
+  if (id.type == id_type::Ipv4Addr && id.data.size() == 4) who = Ipv4::from_bytes(id.data.data());
+  if (const auto* k = config.key_for_peer(who)) {
+    out.key = &k->key;
+    out.masked = k->masked;
+    out.no_xauth = k->no_xauth;
+    out.origin = fmt::format("isakmp key for {} ({}:{})", k->peer.str(), k->origin.file, k->origin.line);
+  }
+  return out;
+}
+
+Step on_final(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, ByteView datagram) {
+  // RFC 2409 §5.4 leaves AM3 clear or encrypted; Cisco clients and vpnc encrypt it.
+  Bytes iv = sa.iv;
+  Parsed<PayloadChain> chain = std::unexpected(ParseError{});
+  if (header.flags & flags::Encryption) {
+    chain = open_message(header, datagram, sa, iv);
+  } else {
+    auto msg = parse_message(datagram);
+    if (msg) chain = std::move(msg->chain);
+    else chain = std::unexpected(msg.error());
+  }
+  if (!chain)
+    return Step::fail(notify::AuthenticationFailed,
+                      "authentication failed: AM3 does not parse (pre-shared key mismatch?): " + chain.error().what);
+  const auto* hash = chain->first_as<HashPayload>();
+  if (!hash) return Step::fail(notify::PayloadMalformed, "AM3 lacks HASH");
+  take_natd(sa, *chain);
+  if (!crypto::constant_time_equal(expected_hash_i(sa), hash->data))
+    return Step::fail(notify::AuthenticationFailed,
+                      fmt::format("authentication failed: HASH_I mismatch for {} ({})", describe_id(sa.peer_id),
+                                  sa.psk_origin));
+  detect_nat(sa, ctx.log);
+  for (const auto* n : chain->all(PayloadType::Notify))
+    if (std::get<NotifyPayload>(n->body).type == notify::InitialContact)
+      ctx.log.log(LogLevel::Info, LogCategory::Isakmp, "{}: INITIAL-CONTACT", sa.tag());
+  sa.iv = iv;
+  sa.phase1_last_block = sa.iv;
+  sa.state = Phase1State::Established;
+  log_established(sa, ctx.log);
+  return Step::reply_with({});
+}
+
+}  // namespace
+
+Step on_first(ExchangeContext& ctx, Phase1Sa& sa, const Message& am1) {
+  const auto* sa_entry = am1.chain.first(PayloadType::SA);
+  const auto* ke = am1.chain.first_as<KePayload>();
+  const auto* nonce = am1.chain.first_as<NoncePayload>();
+  const auto* id_entry = am1.chain.first(PayloadType::ID);
+  if (!sa_entry || !ke || !nonce || !id_entry)
+    return Step::fail(notify::PayloadMalformed, "AM1 needs SA, KE, NONCE and ID");
+  if (nonce->data.size() < 8 || nonce->data.size() > 256)
+    return Step::fail(notify::PayloadMalformed, "AM1 nonce length out of 8..256");  // RFC 2409 §5
+  take_vendor_ids(sa, am1.chain);
+  sa.peer_id = std::get<IdPayload>(id_entry->body);
+
+  auto ke_group = dh_group_for_public_size(ke->data.size());
+  if (!ke_group)
+    return Step::fail(notify::InvalidKeyInformation,
+                      fmt::format("AM1 KE of {} bytes fits no supported group", ke->data.size()));
+
+  KeyLookup key = find_key(ctx.config, sa.peer_id, sa.peer.address);
+  if (!key.key || key.masked)
+    return Step::fail(notify::InvalidIdInformation,
+                      fmt::format("no pre-shared key for {}{}", describe_id(sa.peer_id),
+                                  key.masked ? " (masked in the config, no secret supplied)" : ""));
+  sa.psk.assign(key.key->begin(), key.key->end());
+  sa.psk_origin = key.origin;
+  sa.group_name = key.group;
+
+  Phase1Request request;
+  request.sa = &std::get<SaPayload>(sa_entry->body);
+  request.have_psk = true;
+  request.xauth_enabled = ctx.config.xauth_enabled() && !key.no_xauth;
+  request.ke_group = ke_group;
+  auto selection = select_phase1(request, ctx.config.isakmp_policies, ctx.log);
+  if (!selection.choice) return Step::fail(selection.notify, "no proposal chosen: " + selection.reason);
+  sa.choice = *selection.choice;
+  log_negotiated(sa, ctx.log);
+
+  auto sai = am1.chain.body(*sa_entry);
+  sa.sai_b.assign(sai.begin(), sai.end());
+  auto idii = am1.chain.body(*id_entry);
+  sa.idii_b.assign(idii.begin(), idii.end());
+  sa.g_xi = ke->data;
+  sa.ni_b = nonce->data;
+  sa.nr_b = ctx.rng.bytes(kNonceSize);
+  sa.state = Phase1State::Computing;
+  return Step::need_dh();
+}
+
+Step on_message(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, ByteView datagram) {
+  switch (sa.state) {
+    case Phase1State::SentReply: return on_final(ctx, sa, header, datagram);
+    case Phase1State::Computing: return Step::ignore("AM1 still being computed");
+    default: return Step::ignore(fmt::format("aggressive mode message in state {}", name(sa.state)));
+  }
+}
+
+Step after_dh(ExchangeContext& ctx, Phase1Sa& sa) {
+  derive_keys(sa);
+  IdPayload ours = local_identity(ctx.config, sa);
+  sa.idir_b = serialize_id(ours);
+  const auto hash_r = our_hash_r(sa);
+
+  SaPayload reply_sa;
+  reply_sa.proposals.push_back(Proposal{sa.choice.proposal_number, ProtocolId::Isakmp, {}, {sa.choice.transform}});
+  std::vector<PayloadBody> payloads{reply_sa, KePayload{sa.dh.public_value}, NoncePayload{sa.nr_b}, ours,
+                                    HashPayload{Bytes(hash_r.begin(), hash_r.end())}};
+  for (auto& v : reply_vendor_ids(sa, sa.choice.xauth() || ctx.config.xauth_enabled())) payloads.push_back(std::move(v));
+  for (auto& n : natd_payloads(sa)) payloads.push_back(std::move(n));
+  sa.state = Phase1State::SentReply;
+  return Step::reply_with(serialize_message(reply_header(sa, ExchangeType::Aggressive), payloads,
+                                            natt_is_draft(sa.natt)));
+}
+
+}  // namespace ravpn::ike::aggressive_mode

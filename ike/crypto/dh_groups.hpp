@@ -1,0 +1,19 @@
+// Private: the MODP groups IKEv1 negotiates (RFC 2409 §6.1/§6.2, RFC 3526 §2-§4), all with generator 2.
+#pragma once
+#include <botan/dl_group.h>
+
+#include <cstddef>
+
+namespace ravpn::crypto::detail {
+
+struct ModpGroup {
+  int id;                // IKE group number
+  size_t size_bytes;     // length of p, of g^x and of g^xy on the wire
+  size_t exponent_bits;  // length of our secret exponent
+  const Botan::DL_Group& params;
+};
+
+// nullptr for a group we do not offer. The parameters are immutable constants built on first use.
+const ModpGroup* find_modp_group(int id);
+
+}  // namespace ravpn::crypto::detail

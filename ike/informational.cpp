@@ -1,0 +1,117 @@
+#include "ike/informational.hpp"
+
+#include <fmt/format.h>
+
+#include "ike/phase1_common.hpp"
+#include "ike/protection.hpp"
+
+namespace ravpn::ike::informational {
+namespace {
+
+MessageId random_message_id(crypto::Rng& rng) {
+  MessageId id;
+  while (id.value == 0) {
+    auto b = rng.bytes(4);
+    id.value = uint32_t(b[0]) << 24 | uint32_t(b[1]) << 16 | uint32_t(b[2]) << 8 | b[3];
+  }
+  return id;
+}
+
+Bytes isakmp_spi(const Phase1Sa& sa) {
+  Bytes spi(sa.icookie.bytes.begin(), sa.icookie.bytes.end());
+  spi.insert(spi.end(), sa.rcookie.bytes.begin(), sa.rcookie.bytes.end());
+  return spi;
+}
+
+bool has_keys(const Phase1Sa& sa) { return !sa.keys.skeyid_a.empty() && !sa.keys.enc_key.empty(); }
+
+Bytes protect(ExchangeContext& ctx, const Phase1Sa& sa, const PayloadBody& payload) {
+  MessageId mid = random_message_id(ctx.rng);
+  Header h = reply_header(sa, ExchangeType::Informational);
+  h.message_id = mid;
+  auto chain = chain_with_hash(sa, message_id_bytes(mid), serialize_payloads({payload}));
+  // Phase 1 may not have finished (an AUTHENTICATION-FAILED after MM5): the current chain IV is the base then.
+  const Bytes& base = sa.phase1_last_block.empty() ? sa.iv : sa.phase1_last_block;
+  Bytes iv = crypto::phase2_iv(sa.choice.hash, sa.choice.cipher, base, mid.value);
+  return seal_message(h, chain, sa, iv);
+}
+
+}  // namespace
+
+Bytes notify(ExchangeContext& ctx, const Phase1Sa& sa, uint16_t type, Bytes data) {
+  NotifyPayload n;
+  n.protocol = ProtocolId::Isakmp;
+  n.type = type;
+  n.spi = isakmp_spi(sa);
+  n.data = std::move(data);
+  if (has_keys(sa)) return protect(ctx, sa, n);
+  Header h = reply_header(sa, ExchangeType::Informational);
+  h.message_id = random_message_id(ctx.rng);
+  return serialize_message(h, {n});
+}
+
+Bytes clear_notify(const Header& request, const Cookie& rcookie, uint16_t type, MessageId id) {
+  Header h;
+  h.initiator_cookie = request.initiator_cookie;
+  h.responder_cookie = rcookie;
+  h.exchange = ExchangeType::Informational;
+  h.message_id = id;
+  NotifyPayload n;
+  n.protocol = ProtocolId::Isakmp;
+  n.type = type;
+  return serialize_message(h, {n});
+}
+
+Bytes delete_isakmp(ExchangeContext& ctx, const Phase1Sa& sa) {
+  DeletePayload d;
+  d.protocol = ProtocolId::Isakmp;
+  d.spi_size = 16;
+  d.spis.push_back(isakmp_spi(sa));
+  return protect(ctx, sa, d);
+}
+
+Outcome on_message(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, ByteView datagram) {
+  Parsed<PayloadChain> chain = std::unexpected(ParseError{});
+  if (header.flags & flags::Encryption) {
+    if (!has_keys(sa)) return {Step::ignore("encrypted informational before keys exist"), false};
+    const Bytes& base = sa.phase1_last_block.empty() ? sa.iv : sa.phase1_last_block;
+    Bytes iv = crypto::phase2_iv(sa.choice.hash, sa.choice.cipher, base, header.message_id.value);
+    chain = open_message(header, datagram, sa, iv);
+    if (!chain) return {Step::ignore("informational does not decrypt: " + chain.error().what), false};
+    // RFC 2409 §5.7: HASH(1) must lead and verify, else the message is dropped.
+    if (!verify_leading_hash(sa, message_id_bytes(header.message_id), *chain))
+      return {Step::ignore("informational HASH(1) does not verify"), false};
+  } else {
+    if (has_keys(sa) && sa.established())
+      return {Step::ignore("clear informational on an established SA (RFC 2409 §5.7 wants it protected)"), false};
+    auto msg = parse_message(datagram);
+    if (!msg) return {Step::ignore("informational: " + msg.error().what), false};
+    chain = std::move(msg->chain);
+  }
+
+  Outcome out{Step::ignore("informational processed"), false};
+  for (const auto& p : chain->payloads) {
+    if (const auto* n = std::get_if<NotifyPayload>(&p.body)) {
+      if (n->type == notify::DpdRUThere && sa.established()) {
+        // RFC 3706 §5: answer R-U-THERE with R-U-THERE-ACK carrying the same sequence number.
+        ctx.log.log(LogLevel::Debug, LogCategory::Isakmp, "{}: DPD R-U-THERE", sa.tag());
+        out.step = Step::reply_with(notify(ctx, sa, notify::DpdRUThereAck, n->data));
+      } else if (n->type == notify::DpdRUThereAck) {
+        ctx.log.log(LogLevel::Debug, LogCategory::Isakmp, "{}: DPD R-U-THERE-ACK", sa.tag());
+      } else {
+        ctx.log.log(n->type < 8192 ? LogLevel::Warning : LogLevel::Info, LogCategory::Isakmp,
+                    "{}: peer sent notify {}", sa.tag(), n->type);
+      }
+    } else if (const auto* d = std::get_if<DeletePayload>(&p.body)) {
+      if (d->protocol == ProtocolId::Isakmp) {
+        ctx.log.log(LogLevel::Info, LogCategory::Isakmp, "{}: peer deleted the ISAKMP SA", sa.tag());
+        out.delete_isakmp = true;
+      } else {
+        ctx.log.log(LogLevel::Info, LogCategory::Ipsec, "{}: peer deleted {} IPsec SA(s)", sa.tag(), d->spis.size());
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace ravpn::ike::informational

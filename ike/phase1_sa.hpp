@@ -1,0 +1,65 @@
+// The state one phase 1 negotiation (an ISAKMP SA) keeps, from the first message until it is deleted.
+#pragma once
+#include <optional>
+#include <string>
+
+#include "ike/clock.hpp"
+#include "ike/crypto/crypto.hpp"
+#include "ike/endpoint.hpp"
+#include "ike/phase1_policy.hpp"
+#include "ike/vendor_ids.hpp"
+#include "ike/wire/message.hpp"
+
+namespace ravpn::ike {
+
+enum class Phase1Mode { Main, Aggressive };
+
+// Main mode: MM1 -> (send MM2) SentSa -> MM3 -> Computing -> (send MM4) SentKe -> MM5 -> (send MM6) Established.
+// Aggressive mode: AM1 -> Computing -> (send AM2) SentReply -> AM3 -> Established.
+enum class Phase1State { SentSa, Computing, SentKe, SentReply, Established, Deleted };
+
+const char* name(Phase1Mode);
+const char* name(Phase1State);
+
+struct Phase1Sa {
+  uint64_t serial = 0;  // for logs ("conn 7")
+  Cookie icookie;
+  Cookie rcookie;
+  Endpoint peer;
+  Endpoint local;
+  Phase1Mode mode = Phase1Mode::Main;
+  Phase1State state = Phase1State::SentSa;
+  TimePoint created{};
+  TimePoint established_at{};
+
+  Phase1Choice choice;
+  PeerCapabilities caps;
+  NattVariant natt = NattVariant::None;  // what we agreed to (the peer's best offer)
+  bool peer_behind_nat = false;
+  bool local_behind_nat = false;
+
+  // Key material and inputs (RFC 2409 §5). Secrets live in secure vectors and are never logged.
+  crypto::SecretBytes psk;
+  std::string psk_origin;  // e.g. "isakmp key for 0.0.0.0/0 (cfg:12)" or "group vpn3000"
+  std::string group_name;  // aggressive mode KEY_ID group
+  Bytes sai_b;             // the initiator's SA body as received
+  Bytes ni_b, nr_b;
+  Bytes g_xi;
+  crypto::DhKeyPair dh;
+  crypto::SecretBytes g_xy;
+  crypto::Phase1Keys keys;
+  Bytes iv;                   // CBC IV for the next phase 1 message (RFC 2409 appendix B chaining)
+  Bytes phase1_last_block;    // the IV base for phase 2 / informational exchanges once established
+  IdPayload peer_id;
+  Bytes idii_b, idir_b;
+  std::vector<Bytes> peer_natd;  // NAT-D hashes the initiator sent
+
+  // Retransmission (RFC 2408 §5: a repeated request gets the same answer, without new crypto).
+  Bytes last_request;
+  Bytes last_response;
+
+  bool established() const { return state == Phase1State::Established; }
+  std::string tag() const;  // "conn 7 peer 192.0.2.5:500"
+};
+
+}  // namespace ravpn::ike

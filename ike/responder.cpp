@@ -1,0 +1,257 @@
+#include "ike/responder.hpp"
+
+#include <algorithm>
+
+#include "ike/aggressive_mode.hpp"
+#include "ike/informational.hpp"
+#include "ike/main_mode.hpp"
+
+namespace ravpn::ike {
+
+Responder::Responder(const config::Config& config, crypto::Rng& rng, crypto::Rng& dh_rng, const TimeSource& time,
+                     Worker& worker, Logger& log, Sender& sender, ResponderSettings settings)
+    : config_(config), rng_(rng), dh_rng_(dh_rng), time_(time), worker_(worker), log_(log), sender_(sender),
+      settings_(settings), ctx_{config, rng, log} {}
+
+Responder::~Responder() { *alive_ = false; }
+
+std::vector<const Phase1Sa*> Responder::sas() const {
+  std::vector<const Phase1Sa*> out;
+  for (const auto& [cookie, sa] : sas_) out.push_back(sa.get());
+  return out;
+}
+
+const Phase1Sa* Responder::find(const Cookie& rcookie) const {
+  auto it = sas_.find(rcookie);
+  return it == sas_.end() ? nullptr : it->second.get();
+}
+
+Cookie Responder::new_cookie() {
+  Cookie c;
+  do rng_.fill(c.bytes);
+  while (c.is_zero() || sas_.count(c));
+  return c;
+}
+
+size_t Responder::half_open_from(Ipv4 address) const {
+  return size_t(std::count_if(half_open_.begin(), half_open_.end(),
+                              [&](const auto& kv) { return kv.first.peer.address == address; }));
+}
+
+void Responder::receive(const Datagram& d) {
+  ++stats_.datagrams;
+  auto header = parse_header(d.data);
+  if (!header) {
+    ++stats_.dropped;
+    log_.log(LogLevel::Debug, LogCategory::Isakmp, "drop from {}: {}", d.from.str(), header.error().what);
+    return;
+  }
+  if (uint8_t(header->next_payload) == kFragmentPayloadType) {
+    auto whole = fragments_.add(d.from, *header, d.data, time_.now());
+    if (!whole) return;
+    ++stats_.reassembled;
+    log_.log(LogLevel::Debug, LogCategory::Isakmp, "reassembled a {}-byte message from {}", whole->size(), d.from.str());
+    auto inner = parse_header(*whole);
+    if (!inner || uint8_t(inner->next_payload) == kFragmentPayloadType) return;
+    return receive(Datagram{d.from, d.to, std::move(*whole)});
+  }
+  if (header->responder_cookie.is_zero()) return on_first_message(d, *header);
+
+  auto it = sas_.find(header->responder_cookie);
+  if (it == sas_.end() || it->second->icookie != header->initiator_cookie ||
+      it->second->peer.address != d.from.address) {
+    ++stats_.dropped;  // RFC 2408 §5.2: unknown cookies are dropped (INVALID-COOKIE would be an oracle)
+    log_.log(LogLevel::Debug, LogCategory::Isakmp, "drop from {}: no SA for these cookies", d.from.str());
+    return;
+  }
+  on_later_message(d, *header, *it->second);
+}
+
+void Responder::on_first_message(const Datagram& d, const Header& h) {
+  auto known = half_open_.find({h.initiator_cookie, d.from});
+  if (known != half_open_.end()) {
+    Phase1Sa& sa = *sas_.at(known->second);
+    if (d.data == sa.last_request && !sa.last_response.empty()) {
+      ++stats_.retransmits_answered;
+      send_to_peer(sa, sa.last_response);
+    }
+    return;  // a retransmit being computed, or a different first message with the same cookie: drop
+  }
+  if (h.exchange != ExchangeType::IdentityProtection && h.exchange != ExchangeType::Aggressive) {
+    ++stats_.dropped;
+    log_.log(LogLevel::Debug, LogCategory::Isakmp, "drop from {}: exchange {} without a responder cookie",
+             d.from.str(), int(h.exchange));
+    return;
+  }
+  // Cheap checks before any allocation or DH work (style.md; WireGuard does the same).
+  if (half_open_.size() >= settings_.max_half_open || half_open_from(d.from.address) >= settings_.max_half_open_per_address) {
+    ++stats_.dropped;
+    log_.log(LogLevel::Warning, LogCategory::Isakmp, "drop from {}: too many half-open SAs", d.from.str());
+    return;
+  }
+  if (h.flags & flags::Encryption || h.message_id.value != 0) {
+    ++stats_.dropped;
+    return;
+  }
+  auto msg = parse_message(d.data);
+  Cookie rcookie = new_cookie();
+  if (!msg) {
+    ++stats_.dropped;
+    log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: malformed first message: {}", d.from.str(), msg.error().what);
+    Datagram out{d.to, d.from, informational::clear_notify(h, rcookie, msg.error().notify, MessageId{})};
+    sender_.send(out);
+    return;
+  }
+
+  auto sa = std::make_unique<Phase1Sa>();
+  sa->serial = next_serial_++;
+  sa->icookie = h.initiator_cookie;
+  sa->rcookie = rcookie;
+  sa->peer = d.from;
+  sa->local = d.to;
+  sa->created = time_.now();
+  sa->mode = h.exchange == ExchangeType::Aggressive ? Phase1Mode::Aggressive : Phase1Mode::Main;
+  ++stats_.phase1_started;
+  log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: new {} negotiation", sa->tag(), name(sa->mode));
+
+  Phase1Sa& ref = *sa;
+  sas_.emplace(rcookie, std::move(sa));
+  half_open_.emplace(HalfOpenKey{h.initiator_cookie, d.from}, rcookie);
+  Step step = ref.mode == Phase1Mode::Main ? main_mode::on_first(ctx_, ref, *msg)
+                                           : aggressive_mode::on_first(ctx_, ref, *msg);
+  apply(ref, std::move(step), &d);
+}
+
+void Responder::on_later_message(const Datagram& d, const Header& h, Phase1Sa& sa) {
+  if (d.data == sa.last_request) {
+    if (!sa.last_response.empty()) {
+      ++stats_.retransmits_answered;
+      send_to_peer(sa, sa.last_response);
+    }
+    return;
+  }
+  // RFC 3947 §4: after NAT detection the initiator moves to port 4500; follow it.
+  if (d.to.port == kNattPort && (sa.peer != d.from || sa.local != d.to)) {
+    sa.peer = d.from;
+    sa.local = d.to;
+  }
+  const bool phase1 = h.message_id.value == 0 && !sa.established();
+  if (phase1 && h.exchange == ExchangeType::IdentityProtection && sa.mode == Phase1Mode::Main)
+    return apply(sa, main_mode::on_message(ctx_, sa, h, d.data), &d);
+  if (phase1 && h.exchange == ExchangeType::Aggressive && sa.mode == Phase1Mode::Aggressive)
+    return apply(sa, aggressive_mode::on_message(ctx_, sa, h, d.data), &d);
+  if (h.exchange == ExchangeType::Informational) {
+    auto outcome = informational::on_message(ctx_, sa, h, d.data);
+    if (outcome.delete_isakmp) {
+      log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 deleted by peer", sa.tag());
+      return remove(sa.rcookie);
+    }
+    if (outcome.step.kind == Step::Kind::Reply) return send_to_peer(sa, std::move(outcome.step.reply));
+    log_.log(LogLevel::Debug, LogCategory::Isakmp, "{}: {}", sa.tag(), outcome.step.reason);
+    return;
+  }
+  if (sa.established() && (h.exchange == ExchangeType::Transaction || h.exchange == ExchangeType::QuickMode)) {
+    log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: {} exchange not handled yet, dropped", sa.tag(),
+             h.exchange == ExchangeType::Transaction ? "transaction (mode-config/Xauth)" : "quick mode");
+    return;
+  }
+  ++stats_.dropped;
+  log_.log(LogLevel::Debug, LogCategory::Isakmp, "{}: unexpected exchange {} in state {}", sa.tag(), int(h.exchange),
+           name(sa.state));
+}
+
+void Responder::apply(Phase1Sa& sa, Step step, const Datagram* request) {
+  switch (step.kind) {
+    case Step::Kind::Reply:
+      if (request) sa.last_request = request->data;
+      sa.last_response = step.reply;
+      if (!step.reply.empty()) send_to_peer(sa, std::move(step.reply));
+      if (sa.established()) {
+        ++stats_.phase1_established;
+        half_open_.erase({sa.icookie, sa.peer});
+        sa.established_at = time_.now();
+      }
+      return;
+    case Step::Kind::NeedDh:
+      if (request) sa.last_request = request->data;
+      sa.last_response.clear();
+      return start_dh(sa);
+    case Step::Kind::Ignore:
+      log_.log(LogLevel::Debug, LogCategory::Isakmp, "{}: {}", sa.tag(), step.reason);
+      return;
+    case Step::Kind::Fail: {
+      const bool auth = step.notify == notify::AuthenticationFailed;
+      if (auth) ++stats_.auth_failed;
+      if (step.notify == notify::NoProposalChosen) ++stats_.no_proposal_chosen;
+      log_.log(auth ? LogLevel::Warning : LogLevel::Notice, LogCategory::Isakmp, "{}: {}", sa.tag(), step.reason);
+      if (step.notify) send_to_peer(sa, informational::notify(ctx_, sa, step.notify));
+      return remove(sa.rcookie);
+    }
+  }
+}
+
+void Responder::start_dh(Phase1Sa& sa) {
+  ++stats_.dh_jobs;
+  struct Job {
+    int group;
+    Bytes peer_public;
+    crypto::DhKeyPair dh;
+    std::optional<crypto::SecretBytes> shared;
+  };
+  auto job = std::make_shared<Job>(Job{sa.choice.dh_group, sa.g_xi, {}, {}});
+  crypto::Rng& rng = dh_rng_;
+  Cookie rcookie = sa.rcookie;
+  std::weak_ptr<bool> alive = alive_;
+  worker_.submit(
+      [job, &rng] {
+        job->dh = crypto::dh_generate(job->group, rng);
+        job->shared = crypto::dh_shared_secret(job->dh, job->peer_public);
+      },
+      [this, job, rcookie, alive] {
+        if (auto a = alive.lock(); a && *a) finish_dh(rcookie, std::move(job->dh), std::move(job->shared));
+      });
+}
+
+void Responder::finish_dh(const Cookie& rcookie, crypto::DhKeyPair dh, std::optional<crypto::SecretBytes> shared) {
+  auto it = sas_.find(rcookie);
+  if (it == sas_.end()) return;  // expired or deleted while the job ran
+  Phase1Sa& sa = *it->second;
+  if (!shared) return apply(sa, Step::fail(notify::InvalidKeyInformation, "peer's DH public value is invalid"), nullptr);
+  sa.dh = std::move(dh);
+  sa.g_xy = std::move(*shared);
+  Step step = sa.mode == Phase1Mode::Main ? main_mode::after_dh(ctx_, sa) : aggressive_mode::after_dh(ctx_, sa);
+  apply(sa, std::move(step), nullptr);
+}
+
+void Responder::send_to_peer(const Phase1Sa& sa, Bytes data) { sender_.send(Datagram{sa.local, sa.peer, std::move(data)}); }
+
+void Responder::remove(const Cookie& rcookie) {
+  auto it = sas_.find(rcookie);
+  if (it == sas_.end()) return;
+  half_open_.erase({it->second->icookie, it->second->peer});
+  sas_.erase(it);
+}
+
+void Responder::tick() {
+  const TimePoint now = time_.now();
+  fragments_.expire(now);
+  std::vector<Cookie> expired;
+  for (const auto& [cookie, sa] : sas_) {
+    if (!sa->established()) {
+      if (now - sa->created >= settings_.half_open_timeout) {
+        ++stats_.half_open_expired;
+        log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: half-open SA timed out in state {}", sa->tag(),
+                 name(sa->state));
+        expired.push_back(cookie);
+      }
+    } else if (now - sa->established_at >= Seconds(sa->choice.lifetime_seconds)) {
+      log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 lifetime of {} s reached, deleting", sa->tag(),
+               sa->choice.lifetime_seconds);
+      send_to_peer(*sa, informational::delete_isakmp(ctx_, *sa));
+      expired.push_back(cookie);
+    }
+  }
+  for (const auto& c : expired) remove(c);
+}
+
+}  // namespace ravpn::ike

@@ -1,0 +1,90 @@
+// The IKEv1 responder: takes datagrams, finds or creates the phase 1 SA they belong to, runs the exchange's step,
+// answers retransmits from the last reply, moves Diffie-Hellman to the worker, and expires half-open SAs.
+#pragma once
+#include <map>
+#include <memory>
+
+#include "ike/clock.hpp"
+#include "ike/exchange.hpp"
+#include "ike/fragments.hpp"
+#include "ike/phase1_sa.hpp"
+#include "ike/worker.hpp"
+
+namespace ravpn::ike {
+
+class Sender {
+ public:
+  virtual ~Sender() = default;
+  virtual void send(const Datagram& datagram) = 0;
+};
+
+struct ResponderSettings {
+  Seconds half_open_timeout{30};
+  size_t max_half_open = 100000;         // all peers
+  size_t max_half_open_per_address = 256;  // one source address (cheap flood limit before any DH)
+};
+
+struct ResponderStats {
+  uint64_t datagrams = 0;
+  uint64_t dropped = 0;
+  uint64_t retransmits_answered = 0;
+  uint64_t phase1_started = 0;
+  uint64_t phase1_established = 0;
+  uint64_t no_proposal_chosen = 0;
+  uint64_t auth_failed = 0;
+  uint64_t half_open_expired = 0;
+  uint64_t dh_jobs = 0;
+  uint64_t reassembled = 0;
+};
+
+class Responder {
+ public:
+  // `rng` is used on the caller's thread (cookies, nonces, message IDs); `dh_rng` inside DH jobs, which may run on
+  // worker threads, so it must be thread-safe there.
+  Responder(const config::Config& config, crypto::Rng& rng, crypto::Rng& dh_rng, const TimeSource& time,
+            Worker& worker, Logger& log, Sender& sender, ResponderSettings settings = {});
+  ~Responder();
+
+  void receive(const Datagram& datagram);
+  void tick();  // expire half-open and over-age SAs; call about once a second
+
+  const ResponderStats& stats() const { return stats_; }
+  size_t sa_count() const { return sas_.size(); }
+  std::vector<const Phase1Sa*> sas() const;
+  const Phase1Sa* find(const Cookie& responder_cookie) const;
+
+ private:
+  struct HalfOpenKey {
+    Cookie icookie;
+    Endpoint peer;
+    auto operator<=>(const HalfOpenKey&) const = default;
+  };
+
+  void on_first_message(const Datagram& d, const Header& h);
+  void on_later_message(const Datagram& d, const Header& h, Phase1Sa& sa);
+  void apply(Phase1Sa& sa, Step step, const Datagram* request);
+  void start_dh(Phase1Sa& sa);
+  void finish_dh(const Cookie& rcookie, crypto::DhKeyPair dh, std::optional<crypto::SecretBytes> shared);
+  void send_to_peer(const Phase1Sa& sa, Bytes data);
+  void remove(const Cookie& rcookie);
+  Cookie new_cookie();
+  size_t half_open_from(Ipv4 address) const;
+
+  const config::Config& config_;
+  crypto::Rng& rng_;
+  crypto::Rng& dh_rng_;
+  const TimeSource& time_;
+  Worker& worker_;
+  Logger& log_;
+  Sender& sender_;
+  ResponderSettings settings_;
+  ExchangeContext ctx_;
+  ResponderStats stats_;
+  uint64_t next_serial_ = 1;
+  std::map<Cookie, std::unique_ptr<Phase1Sa>> sas_;  // by responder cookie
+  std::map<HalfOpenKey, Cookie> half_open_;          // first-message retransmits find their SA here
+  FragmentReassembler fragments_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // DH completions after destruction are dropped
+};
+
+}  // namespace ravpn::ike
