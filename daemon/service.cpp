@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "netlink/interfaces.hpp"
+#include "netlink/xfrm_kernel.hpp"
 
 namespace ravpn::daemon {
 namespace {
@@ -39,8 +40,38 @@ constexpr uint64_t kTagSignal = 1u << 20, kTagTimer = kTagSignal + 1, kTagPool =
 Service::Service(const config::Config& config, Logger& log, ServiceOptions options)
     : config_(config), log_(log), options_(std::move(options)), rng_(crypto::make_system_rng()),
       pool_(options_.dh_threads ? options_.dh_threads : std::max(1u, std::thread::hardware_concurrency())) {
-  responder_ = std::make_unique<ike::Responder>(config_, *rng_, *rng_, time_, pool_, log_, *this);
   open_sockets();
+  open_services();
+  responder_ = std::make_unique<ike::Responder>(config_, *rng_, *rng_, time_, pool_, log_, *this,
+                                                ike::ResponderSettings{}, services_);
+}
+
+void Service::open_services() {
+  // Kernel: XFRM over netlink. Without it (no CAP_NET_ADMIN) phase 1 still runs; quick mode says why it cannot.
+  if (auto k = netlink::NetlinkKernel::open(); k) {
+    kernel_ = std::move(*k);
+    services_.kernel = kernel_.get();
+  } else {
+    log_.log(LogLevel::Warning, LogCategory::Ipsec, "no kernel XFRM access: {}", k.error());
+  }
+  for (const auto& [name, pool] : config_.pools) {
+    pools_.emplace(name, pool::AddressPool(name, pool.ranges));
+    log_.log(LogLevel::Info, LogCategory::Daemon, "address pool {}: {} addresses", name, pools_.at(name).size());
+  }
+  services_.pools = &pools_;
+  for (const auto& [name, map] : config_.crypto_maps) {
+    if (!map.client_authentication || xauth_) continue;
+    auto choice = xauth::make_backend(config_, *map.client_authentication);
+    if (choice.backend) {
+      xauth_ = std::move(choice.backend);
+      log_.log(LogLevel::Info, LogCategory::Aaa, "Xauth for crypto map {}: {}", name, xauth_->describe());
+    } else {
+      services_.xauth_problem = choice.problem;
+      log_.log(LogLevel::Error, LogCategory::Aaa, "Xauth for crypto map {}: {}", name, choice.problem);
+    }
+  }
+  services_.xauth = xauth_.get();
+  services_.routes = &routes_;
 }
 
 Service::~Service() = default;
@@ -66,6 +97,10 @@ void Service::open_sockets() {
     else
       log_.log(LogLevel::Info, LogCategory::Daemon, "interface {} ({}) is {}", iface.name, iface.address->address.str(),
                linux_name);
+    if (!linux_name.empty() && ike_here) routes_.device_of_local[iface.address->address] = linux_name;
+    // Traffic to clients leaves with the inside address (the `ip nat inside` interface, else any other one here).
+    if (!linux_name.empty() && !ike_here && (iface.nat_inside || !routes_.preferred_source))
+      routes_.preferred_source = iface.address->address;
     if (ike_here) {
       where.push_back({iface.address->address, ike::kIkePort});
       where.push_back({iface.address->address, ike::kNattPort});

@@ -8,6 +8,8 @@
 #include "daemon/thread_pool.hpp"
 #include "daemon/udp_socket.hpp"
 #include "ike/responder.hpp"
+#include "netlink/kernel.hpp"
+#include "xauth/backend.hpp"
 
 namespace ravpn::daemon {
 
@@ -27,6 +29,7 @@ class Service final : public ike::Sender {
 
  private:
   void open_sockets();
+  void open_services();
   void on_readable(UdpSocket& socket);
 
   const config::Config& config_;
@@ -36,6 +39,11 @@ class Service final : public ike::Sender {
   SystemTime time_;
   ThreadPool pool_;
   std::vector<UdpSocket> sockets_;
+  std::unique_ptr<kernel::Kernel> kernel_;
+  ike::PoolSet pools_;
+  std::unique_ptr<xauth::Backend> xauth_;
+  ike::RoutePlacement routes_;
+  ike::ResponderServices services_;
   std::unique_ptr<ike::Responder> responder_;
 };
 

@@ -105,6 +105,7 @@ Step on_first(ExchangeContext& ctx, Phase1Sa& sa, const Message& am1) {
   request.have_psk = true;
   request.xauth_enabled = ctx.config.xauth_enabled() && !key.no_xauth;
   request.ke_group = ke_group;
+  sa.xauth_wanted = request.xauth_enabled;
   auto selection = select_phase1(request, ctx.config.isakmp_policies, ctx.log);
   if (!selection.choice) return Step::fail(selection.notify, "no proposal chosen: " + selection.reason);
   sa.choice = *selection.choice;

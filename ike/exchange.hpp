@@ -1,18 +1,41 @@
 // What an exchange handler returns to the responder, and what it may use.
 #pragma once
+#include <map>
+#include <optional>
 #include <string>
 
 #include "daemon/config/model.hpp"
+#include "ike/clock.hpp"
 #include "ike/crypto/crypto.hpp"
 #include "ike/log.hpp"
 #include "ike/wire/message.hpp"
+#include "netlink/kernel.hpp"
+#include "pool/address_pool.hpp"
+
+namespace ravpn::xauth {
+class Backend;
+}
 
 namespace ravpn::ike {
+
+using PoolSet = std::map<std::string, pool::AddressPool>;
+
+// Where routes to clients go: the Linux device of each local IKE address, and the inside address traffic to the
+// client should leave with (IOS logs "installing route 10.2.1.2 255.255.255.255 <peer>").
+struct RoutePlacement {
+  std::map<Ipv4, std::string> device_of_local;
+  std::optional<Ipv4> preferred_source;
+};
 
 struct ExchangeContext {
   const config::Config& config;
   crypto::Rng& rng;
   Logger& log;
+  const TimeSource* time = nullptr;
+  kernel::Kernel* kernel = nullptr;      // nullptr: phase 1 only (no IPsec SAs can be installed)
+  PoolSet* pools = nullptr;
+  xauth::Backend* xauth = nullptr;       // nullptr: Xauth configured but no usable backend
+  const RoutePlacement* routes = nullptr;
 };
 
 struct Step {

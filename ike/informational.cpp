@@ -73,23 +73,23 @@ Bytes delete_isakmp(ExchangeContext& ctx, const Phase1Sa& sa) {
 Outcome on_message(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, ByteView datagram) {
   Parsed<PayloadChain> chain = std::unexpected(ParseError{});
   if (header.flags & flags::Encryption) {
-    if (!has_keys(sa)) return {Step::ignore("encrypted informational before keys exist"), false};
+    if (!has_keys(sa)) return {Step::ignore("encrypted informational before keys exist"), false, {}};
     const Bytes& base = sa.phase1_last_block.empty() ? sa.iv : sa.phase1_last_block;
     Bytes iv = crypto::phase2_iv(sa.choice.hash, sa.choice.cipher, base, header.message_id.value);
     chain = open_message(header, datagram, sa, iv);
-    if (!chain) return {Step::ignore("informational does not decrypt: " + chain.error().what), false};
+    if (!chain) return {Step::ignore("informational does not decrypt: " + chain.error().what), false, {}};
     // RFC 2409 §5.7: HASH(1) must lead and verify, else the message is dropped.
     if (!verify_leading_hash(sa, message_id_bytes(header.message_id), *chain))
-      return {Step::ignore("informational HASH(1) does not verify"), false};
+      return {Step::ignore("informational HASH(1) does not verify"), false, {}};
   } else {
     if (has_keys(sa) && sa.established())
-      return {Step::ignore("clear informational on an established SA (RFC 2409 §5.7 wants it protected)"), false};
+      return {Step::ignore("clear informational on an established SA (RFC 2409 §5.7 wants it protected)"), false, {}};
     auto msg = parse_message(datagram);
-    if (!msg) return {Step::ignore("informational: " + msg.error().what), false};
+    if (!msg) return {Step::ignore("informational: " + msg.error().what), false, {}};
     chain = std::move(msg->chain);
   }
 
-  Outcome out{Step::ignore("informational processed"), false};
+  Outcome out{Step::ignore("informational processed"), false, {}};
   for (const auto& p : chain->payloads) {
     if (const auto* n = std::get_if<NotifyPayload>(&p.body)) {
       if (n->type == notify::DpdRUThere && sa.established()) {
@@ -108,6 +108,9 @@ Outcome on_message(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, Byt
         out.delete_isakmp = true;
       } else {
         ctx.log.log(LogLevel::Info, LogCategory::Ipsec, "{}: peer deleted {} IPsec SA(s)", sa.tag(), d->spis.size());
+        for (const auto& spi : d->spis)
+          if (spi.size() == 4)
+            out.deleted_ipsec_spis.push_back(uint32_t(spi[0]) << 24 | uint32_t(spi[1]) << 16 | uint32_t(spi[2]) << 8 | spi[3]);
       }
     }
   }

@@ -18,6 +18,7 @@ Bytes delete_isakmp(ExchangeContext& ctx, const Phase1Sa& sa);
 struct Outcome {
   Step step;                 // a reply (DPD ack) or ignore
   bool delete_isakmp = false;  // the peer deleted this ISAKMP SA
+  std::vector<uint32_t> deleted_ipsec_spis;  // ESP SPIs the peer deleted
 };
 Outcome on_message(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, ByteView datagram);
 

@@ -79,6 +79,7 @@ Step on_first(ExchangeContext& ctx, Phase1Sa& sa, const Message& mm1) {
   request.sa = &std::get<SaPayload>(sa_entry->body);
   request.have_psk = !sa.psk.empty();
   request.xauth_enabled = ctx.config.xauth_enabled() && !(key && key->no_xauth);
+  sa.xauth_wanted = request.xauth_enabled;
   auto selection = select_phase1(request, ctx.config.isakmp_policies, ctx.log);
   if (!selection.choice)
     return Step::fail(selection.notify, fmt::format("no proposal chosen: {}{}", selection.reason,

@@ -1,5 +1,6 @@
 // The state one phase 1 negotiation (an ISAKMP SA) keeps, from the first message until it is deleted.
 #pragma once
+#include <map>
 #include <optional>
 #include <string>
 
@@ -7,6 +8,7 @@
 #include "ike/crypto/crypto.hpp"
 #include "ike/endpoint.hpp"
 #include "ike/phase1_policy.hpp"
+#include "ike/session.hpp"
 #include "ike/vendor_ids.hpp"
 #include "ike/wire/message.hpp"
 
@@ -42,6 +44,7 @@ struct Phase1Sa {
   crypto::SecretBytes psk;
   std::string psk_origin;  // e.g. "isakmp key for 0.0.0.0/0 (cfg:12)" or "group vpn3000"
   std::string group_name;  // aggressive mode KEY_ID group
+  bool xauth_wanted = false;  // Xauth on the crypto map and not `no-xauth` on the key
   Bytes sai_b;             // the initiator's SA body as received
   Bytes ni_b, nr_b;
   Bytes g_xi;
@@ -57,6 +60,12 @@ struct Phase1Sa {
   // Retransmission (RFC 2408 §5: a repeated request gets the same answer, without new crypto).
   Bytes last_request;
   Bytes last_response;
+
+  // After phase 1: Xauth, mode-config, quick mode and the IPsec SAs in the kernel.
+  Session session;
+
+  // Per-message-ID CBC IVs of phase 2 / transaction / informational exchanges (RFC 2409 appendix B).
+  std::map<uint32_t, Bytes> phase2_ivs;
 
   bool established() const { return state == Phase1State::Established; }
   std::string tag() const;  // "conn 7 peer 192.0.2.5:500"

@@ -5,13 +5,17 @@
 #include "ike/aggressive_mode.hpp"
 #include "ike/informational.hpp"
 #include "ike/main_mode.hpp"
+#include "ike/mode_config.hpp"
+#include "ike/quick_mode.hpp"
 
 namespace ravpn::ike {
 
 Responder::Responder(const config::Config& config, crypto::Rng& rng, crypto::Rng& dh_rng, const TimeSource& time,
-                     Worker& worker, Logger& log, Sender& sender, ResponderSettings settings)
+                     Worker& worker, Logger& log, Sender& sender, ResponderSettings settings,
+                     ResponderServices services)
     : config_(config), rng_(rng), dh_rng_(dh_rng), time_(time), worker_(worker), log_(log), sender_(sender),
-      settings_(settings), ctx_{config, rng, log} {}
+      settings_(settings), services_(std::move(services)),
+      ctx_{config, rng, log, &time, services_.kernel, services_.pools, services_.xauth, services_.routes} {}
 
 Responder::~Responder() { *alive_ = false; }
 
@@ -146,15 +150,25 @@ void Responder::on_later_message(const Datagram& d, const Header& h, Phase1Sa& s
       log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 deleted by peer", sa.tag());
       return remove(sa.rcookie);
     }
+    for (const auto& spi : outcome.deleted_ipsec_spis) {
+      auto& children = sa.session.children;
+      for (auto it = children.begin(); it != children.end(); ++it) {
+        if (it->spi_out.value == spi || it->spi_in.value == spi) {
+          ChildSa child = *it;
+          children.erase(it);
+          quick_mode::remove_child(ctx_, sa, child);
+          break;
+        }
+      }
+    }
     if (outcome.step.kind == Step::Kind::Reply) return send_to_peer(sa, std::move(outcome.step.reply));
     log_.log(LogLevel::Debug, LogCategory::Isakmp, "{}: {}", sa.tag(), outcome.step.reason);
     return;
   }
-  if (sa.established() && (h.exchange == ExchangeType::Transaction || h.exchange == ExchangeType::QuickMode)) {
-    log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: {} exchange not handled yet, dropped", sa.tag(),
-             h.exchange == ExchangeType::Transaction ? "transaction (mode-config/Xauth)" : "quick mode");
-    return;
-  }
+  if (sa.established() && h.exchange == ExchangeType::Transaction && h.message_id.value != 0)
+    return on_transaction(d, h, sa);
+  if (sa.established() && h.exchange == ExchangeType::QuickMode && h.message_id.value != 0)
+    return on_quick_mode(d, h, sa);
   ++stats_.dropped;
   log_.log(LogLevel::Debug, LogCategory::Isakmp, "{}: unexpected exchange {} in state {}", sa.tag(), int(h.exchange),
            name(sa.state));
@@ -166,16 +180,16 @@ void Responder::apply(Phase1Sa& sa, Step step, const Datagram* request) {
       if (request) sa.last_request = request->data;
       sa.last_response = step.reply;
       if (!step.reply.empty()) send_to_peer(sa, std::move(step.reply));
-      if (sa.established()) {
+      if (sa.established() && half_open_.erase({sa.icookie, sa.peer})) {
         ++stats_.phase1_established;
-        half_open_.erase({sa.icookie, sa.peer});
         sa.established_at = time_.now();
+        begin_session(sa);
       }
       return;
     case Step::Kind::NeedDh:
       if (request) sa.last_request = request->data;
       sa.last_response.clear();
-      return start_dh(sa);
+      return start_dh(sa, std::nullopt);
     case Step::Kind::Ignore:
       log_.log(LogLevel::Debug, LogCategory::Isakmp, "{}: {}", sa.tag(), step.reason);
       return;
@@ -190,7 +204,7 @@ void Responder::apply(Phase1Sa& sa, Step step, const Datagram* request) {
   }
 }
 
-void Responder::start_dh(Phase1Sa& sa) {
+void Responder::start_dh(Phase1Sa& sa, std::optional<uint32_t> quick_mode_id) {
   ++stats_.dh_jobs;
   struct Job {
     int group;
@@ -198,7 +212,15 @@ void Responder::start_dh(Phase1Sa& sa) {
     crypto::DhKeyPair dh;
     std::optional<crypto::SecretBytes> shared;
   };
-  auto job = std::make_shared<Job>(Job{sa.choice.dh_group, sa.g_xi, {}, {}});
+  auto job = std::make_shared<Job>();
+  if (quick_mode_id) {
+    const auto& qm = sa.session.quick_modes.at(*quick_mode_id);
+    job->group = *qm.pfs_group;
+    job->peer_public = qm.g_qm_i;
+  } else {
+    job->group = sa.choice.dh_group;
+    job->peer_public = sa.g_xi;
+  }
   crypto::Rng& rng = dh_rng_;
   Cookie rcookie = sa.rcookie;
   std::weak_ptr<bool> alive = alive_;
@@ -207,15 +229,31 @@ void Responder::start_dh(Phase1Sa& sa) {
         job->dh = crypto::dh_generate(job->group, rng);
         job->shared = crypto::dh_shared_secret(job->dh, job->peer_public);
       },
-      [this, job, rcookie, alive] {
-        if (auto a = alive.lock(); a && *a) finish_dh(rcookie, std::move(job->dh), std::move(job->shared));
+      [this, job, rcookie, quick_mode_id, alive] {
+        if (auto a = alive.lock(); a && *a)
+          finish_dh(rcookie, quick_mode_id, std::move(job->dh), std::move(job->shared));
       });
 }
 
-void Responder::finish_dh(const Cookie& rcookie, crypto::DhKeyPair dh, std::optional<crypto::SecretBytes> shared) {
+void Responder::finish_dh(const Cookie& rcookie, std::optional<uint32_t> quick_mode_id, crypto::DhKeyPair dh,
+                          std::optional<crypto::SecretBytes> shared) {
   auto it = sas_.find(rcookie);
   if (it == sas_.end()) return;  // expired or deleted while the job ran
   Phase1Sa& sa = *it->second;
+  if (quick_mode_id) {
+    auto qm = sa.session.quick_modes.find(*quick_mode_id);
+    if (qm == sa.session.quick_modes.end()) return;
+    if (!shared) {
+      sa.session.quick_modes.erase(qm);
+      log_.log(LogLevel::Notice, LogCategory::Ipsec, "{}: quick mode PFS public value is invalid", sa.tag());
+      return;
+    }
+    qm->second.dh = std::move(dh);
+    qm->second.g_qm_xy = std::move(*shared);
+    auto outcome = quick_mode::after_dh(ctx_, sa, *quick_mode_id);
+    if (outcome.step.kind == Step::Kind::Reply) send_to_peer(sa, std::move(outcome.step.reply));
+    return;
+  }
   if (!shared) return apply(sa, Step::fail(notify::InvalidKeyInformation, "peer's DH public value is invalid"), nullptr);
   sa.dh = std::move(dh);
   sa.g_xy = std::move(*shared);
@@ -228,8 +266,20 @@ void Responder::send_to_peer(const Phase1Sa& sa, Bytes data) { sender_.send(Data
 void Responder::remove(const Cookie& rcookie) {
   auto it = sas_.find(rcookie);
   if (it == sas_.end()) return;
-  half_open_.erase({it->second->icookie, it->second->peer});
+  Phase1Sa& sa = *it->second;
+  quick_mode::remove_all(ctx_, sa);
+  mode_config::release_address(ctx_, sa);
+  if (sa.established())
+    log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 down{}", sa.tag(),
+             sa.session.xauth.user.empty() ? "" : " (user " + sa.session.xauth.user + ")");
+  half_open_.erase({sa.icookie, sa.peer});
   sas_.erase(it);
+}
+
+void Responder::delete_sa(Phase1Sa& sa, const std::string& why) {
+  log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: deleting: {}", sa.tag(), why);
+  if (sa.established()) send_to_peer(sa, informational::delete_isakmp(ctx_, sa));
+  remove(sa.rcookie);
 }
 
 void Responder::tick() {
@@ -242,6 +292,15 @@ void Responder::tick() {
         ++stats_.half_open_expired;
         log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: half-open SA timed out in state {}", sa->tag(),
                  name(sa->state));
+        expired.push_back(cookie);
+      }
+    } else if (sa->session.outstanding) {
+      retransmit_outstanding(*sa, now);
+      if (now - sa->session.outstanding->sent_at >= settings_.transaction_timeout) {
+        log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: no answer to {} within {} s", sa->tag(),
+                 sa->session.xauth.state == XauthState::Done ? "mode-config" : "Xauth",
+                 settings_.transaction_timeout.count());
+        send_to_peer(*sa, informational::delete_isakmp(ctx_, *sa));
         expired.push_back(cookie);
       }
     } else if (now - sa->established_at >= Seconds(sa->choice.lifetime_seconds)) {

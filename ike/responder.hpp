@@ -9,6 +9,7 @@
 #include "ike/fragments.hpp"
 #include "ike/phase1_sa.hpp"
 #include "ike/worker.hpp"
+#include "xauth/backend.hpp"
 
 namespace ravpn::ike {
 
@@ -18,8 +19,19 @@ class Sender {
   virtual void send(const Datagram& datagram) = 0;
 };
 
+// What the responder needs beyond phase 1; each may be null (phase 1 only, as on a kernel without ESP).
+struct ResponderServices {
+  kernel::Kernel* kernel = nullptr;
+  PoolSet* pools = nullptr;
+  xauth::Backend* xauth = nullptr;
+  std::string xauth_problem;  // why `xauth` is null although the config asks for Xauth
+  const RoutePlacement* routes = nullptr;
+};
+
 struct ResponderSettings {
   Seconds half_open_timeout{30};
+  Seconds first_retransmit{5};       // server-initiated Xauth / mode-config messages: 5, 10, 20, 40 s ...
+  Seconds transaction_timeout{120};  // ... and given up after this (the user may type slowly)
   size_t max_half_open = 100000;         // all peers
   size_t max_half_open_per_address = 256;  // one source address (cheap flood limit before any DH)
 };
@@ -35,6 +47,9 @@ struct ResponderStats {
   uint64_t half_open_expired = 0;
   uint64_t dh_jobs = 0;
   uint64_t reassembled = 0;
+  uint64_t xauth_ok = 0;
+  uint64_t xauth_failed = 0;
+  uint64_t tunnels_up = 0;
 };
 
 class Responder {
@@ -42,7 +57,8 @@ class Responder {
   // `rng` is used on the caller's thread (cookies, nonces, message IDs); `dh_rng` inside DH jobs, which may run on
   // worker threads, so it must be thread-safe there.
   Responder(const config::Config& config, crypto::Rng& rng, crypto::Rng& dh_rng, const TimeSource& time,
-            Worker& worker, Logger& log, Sender& sender, ResponderSettings settings = {});
+            Worker& worker, Logger& log, Sender& sender, ResponderSettings settings = {},
+            ResponderServices services = {});
   ~Responder();
 
   void receive(const Datagram& datagram);
@@ -63,8 +79,18 @@ class Responder {
   void on_first_message(const Datagram& d, const Header& h);
   void on_later_message(const Datagram& d, const Header& h, Phase1Sa& sa);
   void apply(Phase1Sa& sa, Step step, const Datagram* request);
-  void start_dh(Phase1Sa& sa);
-  void finish_dh(const Cookie& rcookie, crypto::DhKeyPair dh, std::optional<crypto::SecretBytes> shared);
+  void start_dh(Phase1Sa& sa, std::optional<uint32_t> quick_mode_id);
+  void finish_dh(const Cookie& rcookie, std::optional<uint32_t> quick_mode_id, crypto::DhKeyPair dh,
+                 std::optional<crypto::SecretBytes> shared);
+  // After phase 1: Xauth, then mode-config push (transaction.cpp).
+  void begin_session(Phase1Sa& sa);
+  void on_transaction(const Datagram& d, const Header& h, Phase1Sa& sa);
+  void on_quick_mode(const Datagram& d, const Header& h, Phase1Sa& sa);
+  void finish_xauth(const Cookie& rcookie, const xauth::Result& result);
+  void after_xauth(Phase1Sa& sa);
+  void send_outstanding(Phase1Sa& sa, uint32_t message_id, Bytes message);
+  void retransmit_outstanding(Phase1Sa& sa, TimePoint now);
+  void delete_sa(Phase1Sa& sa, const std::string& why);  // delete notify to the peer, then remove
   void send_to_peer(const Phase1Sa& sa, Bytes data);
   void remove(const Cookie& rcookie);
   Cookie new_cookie();
@@ -78,6 +104,7 @@ class Responder {
   Logger& log_;
   Sender& sender_;
   ResponderSettings settings_;
+  ResponderServices services_;
   ExchangeContext ctx_;
   ResponderStats stats_;
   uint64_t next_serial_ = 1;

@@ -122,7 +122,7 @@ for p in "${keep[@]}"; do
   case "$p" in *$'\n'*) log "paths with newlines are not supported: $p"; exit 2 ;; esac
   [ -n "$p" ] && printf '%s\n' "$p"
 done > "$job/keep"
-printf '#!/bin/sh\nexec /bin/bash %q %q\n' "$here/guest-init.sh" "$job" > "$job/init"
+printf '#!/bin/bash\nexec /bin/bash %q %q\n' "$here/guest-init.sh" "$job" > "$job/init"
 chmod 755 "$job/init"
 : > "$job/out.log"
 : > "$job/console.log"

@@ -318,7 +318,7 @@ tt_ensure_tun() {
 
 # tt_start_vpnc NAME GROUP_SECRET: vpnc in the client ns, log $TT_TMP/NAME.log, pid $TT_VPNC_PID
 # (exported for the test scripts).
-# VPNC_NATT (default natt) sets the NAT Traversal Mode.
+# VPNC_NATT (default natt) sets the NAT Traversal Mode; VPNC_SCRIPT replaces the logging-only vpnc-script.
 tt_start_vpnc() {
     local name=$1 secret=$2 conf
     tt_require_tools vpnc stdbuf
@@ -327,7 +327,7 @@ tt_start_vpnc() {
     tt_fill_template "$TT_LIB_DIR/vpnc.conf.in" "$conf" \
         GATEWAY="$TT_GW_ADDR" GROUP=vpn3000 GROUP_SECRET="$secret" \
         XAUTH_USER=john XAUTH_PASSWORD=doe NATT_MODE="${VPNC_NATT:-natt}" \
-        IFNAME="tun${TT_ID:0:4}" SCRIPT="$TT_LIB_DIR/vpnc-script-log.sh" PIDFILE="$TT_TMP/$name.pid"
+        IFNAME="tun${TT_ID:0:4}" SCRIPT="${VPNC_SCRIPT:-$TT_LIB_DIR/vpnc-script-log.sh}" PIDFILE="$TT_TMP/$name.pid"
     TT_VPNC_LOG=$TT_TMP/$name.log
     tt_log "starting vpnc ($name) in $TT_CLIENT_NS"
     VPNC_SCRIPT_LOG=$TT_TMP/$name-script.out \

@@ -1,0 +1,187 @@
+#include "ike/mode_config.hpp"
+
+#include <sstream>
+
+#include "ike/protected_exchange.hpp"
+
+namespace ravpn::ike::mode_config {
+namespace {
+
+Bytes ip_bytes(Ipv4 a) {
+  auto b = a.bytes();
+  return Bytes(b.begin(), b.end());
+}
+Bytes text_bytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
+
+std::string lease_owner(const Phase1Sa& sa) {
+  if (!sa.session.xauth.user.empty()) return sa.session.xauth.user;
+  if (!sa.group_name.empty()) return "group " + sa.group_name + " " + sa.peer.address.str();
+  return "peer " + sa.peer.address.str();
+}
+
+// Split tunnel networks from the group's ACL: `permit ip NET WILDCARD any` lines (IOS extended ACL, source side).
+std::vector<Ipv4Net> split_networks(const config::Config& cfg, const std::string& acl) {
+  std::vector<Ipv4Net> out;
+  auto it = cfg.access_lists.find(acl);
+  if (it == cfg.access_lists.end()) return out;
+  for (const auto& e : it->second.entries) {
+    if (!e.permit) continue;
+    std::istringstream in(e.text);
+    std::string proto, a, b;
+    in >> proto >> a;
+    if (proto != "ip") continue;
+    if (a == "host") {
+      in >> b;
+      if (auto h = Ipv4::parse(b)) out.push_back({*h, Ipv4{0xffffffffu}});
+    } else if (a == "any") {
+      out.push_back({Ipv4{0}, Ipv4{0}});
+    } else if (auto net = Ipv4::parse(a)) {
+      in >> b;
+      if (auto wild = Ipv4::parse(b)) out.push_back({*net, Ipv4{~wild->value}});
+    }
+  }
+  return out;
+}
+
+// Cisco Unity SPLIT_INCLUDE entries: address(4) mask(4) protocol(1) sport(2) dport(2) plus padding to 14 bytes.
+Bytes split_include(const std::vector<Ipv4Net>& nets) {
+  Bytes out;
+  for (const auto& n : nets) {
+    auto a = n.address.bytes();
+    auto m = n.mask.bytes();
+    out.insert(out.end(), a.begin(), a.end());
+    out.insert(out.end(), m.begin(), m.end());
+    out.insert(out.end(), 6, 0);
+  }
+  return out;
+}
+
+// The attribute for one requested type, or nullopt when ravpn does not supply it.
+std::optional<DataAttribute> answer(ExchangeContext& ctx, const Phase1Sa& sa, uint16_t type) {
+  const auto* group = group_of(ctx.config, sa);
+  const auto& mc = sa.session.mode_config;
+  switch (type) {
+    case cfg_attr::InternalIp4Address:
+      if (mc.address) return DataAttribute::tlv(type, ip_bytes(*mc.address));
+      return std::nullopt;
+    case cfg_attr::InternalIp4Netmask:
+      if (mc.address) return DataAttribute::tlv(type, ip_bytes(Ipv4{0xffffffffu}));
+      return std::nullopt;
+    case cfg_attr::InternalIp4Dns:
+      if (group && !group->dns.empty()) return DataAttribute::tlv(type, ip_bytes(group->dns[0]));
+      return std::nullopt;
+    case cfg_attr::InternalIp4Nbns:
+      if (group && !group->wins.empty()) return DataAttribute::tlv(type, ip_bytes(group->wins[0]));
+      return std::nullopt;
+    case cfg_attr::ApplicationVersion:
+      return DataAttribute::tlv(type, text_bytes("ravpn 0.1.0"));
+    case cfg_attr::UnityBanner:
+      if (group && !group->banner.empty()) return DataAttribute::tlv(type, text_bytes(group->banner));
+      return std::nullopt;
+    case cfg_attr::UnityDefDomain:
+      if (group && !group->domain.empty()) return DataAttribute::tlv(type, text_bytes(group->domain));
+      return std::nullopt;
+    case cfg_attr::UnitySavePasswd:
+      if (group) return DataAttribute::tv(type, group->save_password ? 1 : 0);
+      return std::nullopt;
+    case cfg_attr::UnityPfs:
+      if (group) return DataAttribute::tv(type, group->pfs ? 1 : 0);
+      return std::nullopt;
+    case cfg_attr::UnitySplitInclude:
+      if (group && !group->split_tunnel_acl.empty()) {
+        auto nets = split_networks(ctx.config, group->split_tunnel_acl);
+        if (!nets.empty()) return DataAttribute::tlv(type, split_include(nets));
+      }
+      return std::nullopt;
+    case cfg_attr::UnitySplitDns:
+      if (group && !group->split_dns.empty()) {
+        std::string joined;
+        for (const auto& d : group->split_dns) joined += (joined.empty() ? "" : ",") + d;
+        return DataAttribute::tlv(type, text_bytes(joined));
+      }
+      return std::nullopt;
+    case cfg_attr::UnityBackupServers:
+      if (group && !group->backup_servers.empty()) {
+        std::string joined;
+        for (const auto& d : group->backup_servers) joined += (joined.empty() ? "" : ",") + d;
+        return DataAttribute::tlv(type, text_bytes(joined));
+      }
+      return std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
+const config::ClientGroup* group_of(const config::Config& config, const Phase1Sa& sa) {
+  if (sa.group_name.empty()) return nullptr;
+  auto it = config.client_groups.find(sa.group_name);
+  return it == config.client_groups.end() ? nullptr : &it->second;
+}
+
+bool ensure_address(ExchangeContext& ctx, Phase1Sa& sa) {
+  auto& mc = sa.session.mode_config;
+  if (mc.address) return true;
+  const auto* group = group_of(ctx.config, sa);
+  std::string pool_name = group && !group->pool.empty() ? group->pool : ctx.config.client_config_pool;
+  if (pool_name.empty() || !ctx.pools || !ctx.pools->count(pool_name)) {
+    ctx.log.log(LogLevel::Error, LogCategory::Isakmp, "{}: no address pool for this client (group '{}')", sa.tag(),
+                sa.group_name);
+    return false;
+  }
+  auto& pool = ctx.pools->at(pool_name);
+  auto leased = pool.lease(lease_owner(sa));
+  if (!leased) {
+    ctx.log.log(LogLevel::Error, LogCategory::Isakmp, "{}: address pool {} exhausted ({} addresses, all leased)",
+                sa.tag(), pool_name, pool.size());
+    return false;
+  }
+  mc.address = *leased;
+  mc.pool = pool_name;
+  ctx.log.log(LogLevel::Notice, LogCategory::Isakmp, "{}: allocating address {} from pool {} for {}", sa.tag(),
+              leased->str(), pool_name, lease_owner(sa));
+  return true;
+}
+
+void release_address(ExchangeContext& ctx, Phase1Sa& sa) {
+  auto& mc = sa.session.mode_config;
+  if (!mc.address || !ctx.pools || !ctx.pools->count(mc.pool)) return;
+  (void)ctx.pools->at(mc.pool).release(*mc.address);
+  ctx.log.log(LogLevel::Info, LogCategory::Isakmp, "{}: address {} returned to pool {}", sa.tag(), mc.address->str(),
+              mc.pool);
+  mc.address.reset();
+}
+
+Bytes reply(ExchangeContext& ctx, Phase1Sa& sa, MessageId id, const AttributePayload& request) {
+  AttributePayload out;
+  out.type = cfg_type::Reply;
+  out.identifier = request.identifier;
+  std::vector<uint16_t> unsupported;
+  for (const auto& want : request.attributes) {
+    if (want.type == cfg_attr::InternalIp4Address) ensure_address(ctx, sa);
+    if (auto a = answer(ctx, sa, want.type)) out.attributes.push_back(std::move(*a));
+    else unsupported.push_back(want.type);
+  }
+  for (auto t : unsupported)
+    ctx.log.log(LogLevel::Debug, LogCategory::Isakmp, "{}: unsupported mode-config attribute {}", sa.tag(), t);
+  if (!sa.session.mode_config.address) {
+    // No address: say why in the Unity banner (vpnc and the Cisco client show it), then the SA goes.
+    out.attributes.push_back(DataAttribute::tlv(cfg_attr::UnityBanner, text_bytes("ravpn: no address available")));
+  }
+  sa.session.mode_config.acknowledged = sa.session.mode_config.address.has_value();
+  return transaction_message(sa, id, out);
+}
+
+Bytes push(ExchangeContext& ctx, Phase1Sa& sa, MessageId& id) {
+  id = new_message_id(ctx.rng, sa);
+  AttributePayload out;
+  out.type = cfg_type::Set;
+  out.identifier = random_identifier(ctx.rng);
+  for (uint16_t t : {cfg_attr::InternalIp4Address, cfg_attr::InternalIp4Dns, cfg_attr::InternalIp4Nbns})
+    if (auto a = answer(ctx, sa, t)) out.attributes.push_back(std::move(*a));
+  sa.session.mode_config.pushed = true;
+  return transaction_message(sa, id, out);
+}
+
+}  // namespace ravpn::ike::mode_config

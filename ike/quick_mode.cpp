@@ -1,0 +1,450 @@
+#include "ike/quick_mode.hpp"
+
+#include <fmt/format.h>
+
+#include "ike/esp_transforms.hpp"
+#include "ike/phase1_common.hpp"
+#include "ike/protected_exchange.hpp"
+#include "ike/protection.hpp"
+
+namespace ravpn::ike::quick_mode {
+namespace {
+
+constexpr uint32_t kDefaultLifetimeSeconds = 3600;        // `crypto ipsec security-association lifetime` defaults
+constexpr uint32_t kDefaultLifetimeKilobytes = 4608000;
+
+struct Local {
+  std::vector<EspTransform> transforms;
+  uint32_t lifetime_seconds = kDefaultLifetimeSeconds;
+  uint32_t lifetime_kilobytes = kDefaultLifetimeKilobytes;
+  std::optional<int> pfs_group;
+};
+
+Local local_policy(const config::Config& cfg) {
+  Local l;
+  l.transforms = offered_transforms(cfg);
+  if (cfg.ipsec_lifetime_seconds) l.lifetime_seconds = *cfg.ipsec_lifetime_seconds;
+  if (cfg.ipsec_lifetime_kilobytes) l.lifetime_kilobytes = *cfg.ipsec_lifetime_kilobytes;
+  for (const auto& d : cfg.dynamic_maps) {  // the first dynamic map entry's own settings win
+    if (d.lifetime_seconds) l.lifetime_seconds = *d.lifetime_seconds;
+    if (d.lifetime_kilobytes) l.lifetime_kilobytes = *d.lifetime_kilobytes;
+    if (d.pfs_group) l.pfs_group = d.pfs_group;
+    break;
+  }
+  return l;
+}
+
+std::string esp_text(uint8_t id, uint16_t key_bits) {
+  switch (id) {
+    case esp_id::Des: return "ESP_DES";
+    case esp_id::TripleDes: return "ESP_3DES";
+    case esp_id::Aes: return fmt::format("ESP_AES-{}", key_bits);
+    case esp_id::Null: return "ESP_NULL";
+    default: return fmt::format("ESP transform {}", id);
+  }
+}
+
+struct Match {
+  const Proposal* proposal = nullptr;
+  const Transform* transform = nullptr;
+  EspTransform esp;
+  uint16_t encapsulation = encaps::Tunnel;
+  std::optional<uint32_t> proposed_seconds, proposed_kilobytes;
+};
+
+// Why an ESP transform is not acceptable; empty when it is (RFC 2407 §4.5 attributes).
+std::string check(const Transform& t, const Local& local, const Phase1Sa& sa, std::optional<int> ke_group, Match& m) {
+  uint16_t auth = 0, key_bits = 0, encaps = 0;
+  std::optional<uint16_t> group, life_type;
+  for (const auto& a : t.attributes) {
+    auto v = a.as_u32();
+    if (!v) return fmt::format("attribute {} has no numeric value", a.type);
+    switch (a.type) {
+      case ipsec_attr::SaLifeType: life_type = uint16_t(*v); break;
+      case ipsec_attr::SaLifeDuration:
+        if (life_type == life_type::Seconds) m.proposed_seconds = *v;
+        else if (life_type == life_type::Kilobytes) m.proposed_kilobytes = *v;
+        break;
+      case ipsec_attr::GroupDescription: group = uint16_t(*v); break;
+      case ipsec_attr::EncapsulationMode: encaps = uint16_t(*v); break;
+      case ipsec_attr::AuthenticationAlgorithm: auth = uint16_t(*v); break;
+      case ipsec_attr::KeyLength: key_bits = uint16_t(*v); break;
+      default: return fmt::format("unsupported attribute {}", a.type);
+    }
+  }
+  const EspTransform* found = nullptr;
+  for (const auto& offer : local.transforms)
+    if (offer.transform_id == t.id && offer.auth == auth && (offer.transform_id != esp_id::Aes || offer.key_bits == key_bits))
+      found = &offer;
+  if (!found) return fmt::format("transform proposal ({}, auth {}) not supported", esp_text(t.id, key_bits), auth);
+  // RFC 3947 §5.1 / draft-02: UDP-encapsulated tunnel mode when NAT-T is in use, plain tunnel mode otherwise.
+  const bool natt = sa.natt != NattVariant::None && (sa.peer_behind_nat || sa.local_behind_nat);
+  const bool udp = encaps == encaps::UdpTunnel || encaps == encaps::UdpTunnelDraft;
+  if (encaps != encaps::Tunnel && !udp) return fmt::format("encapsulation mode {} is not tunnel", encaps);
+  if (udp != natt) return natt ? "NAT detected but plain tunnel mode proposed" : "UDP encapsulation without a NAT";
+  if (group != ke_group) return ke_group ? "PFS group differs from the KE payload" : "PFS group without a KE payload";
+  if (local.pfs_group && group != local.pfs_group) return fmt::format("PFS group {} required", *local.pfs_group);
+  m.esp = *found;
+  m.encapsulation = encaps;
+  return {};
+}
+
+std::optional<Match> choose(ExchangeContext& ctx, const Phase1Sa& sa, const SaPayload& offer, const Local& local,
+                            std::optional<int> ke_group) {
+  // Proposals with the same number are ANDed (RFC 2408 §4.2): all must be acceptable, and ravpn does ESP alone.
+  for (size_t i = 0; i < offer.proposals.size();) {
+    size_t j = i;
+    while (j < offer.proposals.size() && offer.proposals[j].number == offer.proposals[i].number) ++j;
+    const Proposal& p = offer.proposals[i];
+    ctx.log.log(LogLevel::Debug, LogCategory::Ipsec, "{}: checking IPsec proposal {}", sa.tag(), p.number);
+    if (j - i > 1 || p.protocol != ProtocolId::IpsecEsp) {
+      ctx.log.log(LogLevel::Debug, LogCategory::Ipsec, "{}: skipping proposal {}: not ESP alone", sa.tag(), p.number);
+    } else if (p.spi.size() != 4) {
+      ctx.log.log(LogLevel::Debug, LogCategory::Ipsec, "{}: bad SPI size of {} octets", sa.tag(), p.spi.size());
+    } else {
+      for (const auto& t : p.transforms) {
+        Match m;
+        std::string why = check(t, local, sa, ke_group, m);
+        if (why.empty()) {
+          m.proposal = &p;
+          m.transform = &t;
+          return m;
+        }
+        ctx.log.log(LogLevel::Debug, LogCategory::Ipsec, "{}: proposal {} transform {}: atts not acceptable: {}",
+                    sa.tag(), p.number, t.number, why);
+      }
+    }
+    i = j;
+  }
+  return std::nullopt;
+}
+
+std::optional<Ipv4Net> id_to_net(const IdPayload& id) {
+  if (id.type == id_type::Ipv4Addr && id.data.size() == 4)
+    return Ipv4Net{Ipv4::from_bytes(id.data.data()), Ipv4{0xffffffffu}};
+  if (id.type == id_type::Ipv4AddrSubnet && id.data.size() == 8) {
+    Ipv4Net n{Ipv4::from_bytes(id.data.data()), Ipv4::from_bytes(id.data.data() + 4)};
+    if (mask_to_prefix(n.mask)) return n;
+  }
+  return std::nullopt;
+}
+
+Bytes spi_bytes(kernel::Spi s) {
+  return {uint8_t(s.value >> 24), uint8_t(s.value >> 16), uint8_t(s.value >> 8), uint8_t(s.value)};
+}
+
+Outcome fail_qm(ExchangeContext& ctx, Phase1Sa& sa, uint32_t mid, uint16_t notify_type, const std::string& why) {
+  sa.session.quick_modes.erase(mid);
+  ctx.log.log(LogLevel::Notice, LogCategory::Ipsec, "{}: quick mode {:08x} refused: {}", sa.tag(), mid, why);
+  return {Step::fail(notify_type, why), false};
+}
+
+Outcome build_reply(Phase1Sa& sa, uint32_t mid);
+
+Outcome on_first(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, const PayloadChain& chain) {
+  const uint32_t mid = header.message_id.value;
+  if (!verify_leading_hash(sa, message_id_bytes(header.message_id), chain))
+    return {Step::ignore("quick mode HASH(1) does not verify"), false};  // RFC 2409 §5.5: drop
+  const auto* offer = chain.first_as<SaPayload>();
+  const auto* nonce = chain.first_as<NoncePayload>();
+  if (!offer || !nonce) return fail_qm(ctx, sa, mid, notify::PayloadMalformed, "QM1 lacks SA or NONCE");
+  if (sa.session.xauth.state != XauthState::NotRequired && sa.session.xauth.state != XauthState::Done)
+    return fail_qm(ctx, sa, mid, 0, "quick mode before Xauth finished");
+  const auto* ke = chain.first_as<KePayload>();
+  std::optional<int> ke_group;
+  if (ke) {
+    ke_group = dh_group_for_public_size(ke->data.size());
+    if (!ke_group) return fail_qm(ctx, sa, mid, notify::InvalidKeyInformation, "QM1 KE fits no supported group");
+  }
+
+  QuickModeExchange qm;
+  qm.commit = header.flags & flags::Commit;
+  qm.ni_b = nonce->data;
+  auto ids = chain.all(PayloadType::ID);
+  if (ids.size() == 2) {
+    qm.idci = std::get<IdPayload>(ids[0]->body);
+    qm.idcr = std::get<IdPayload>(ids[1]->body);
+    auto client = id_to_net(*qm.idci);
+    auto ours = id_to_net(*qm.idcr);
+    if (!client || !ours) return fail_qm(ctx, sa, mid, notify::InvalidIdInformation, "unsupported proxy ID types");
+    qm.client_net = *client;
+    qm.protected_net = *ours;
+  } else if (ids.empty()) {
+    qm.client_net = {sa.peer.address, Ipv4{0xffffffffu}};
+    qm.protected_net = {sa.local.address, Ipv4{0xffffffffu}};
+  } else {
+    return fail_qm(ctx, sa, mid, notify::InvalidIdInformation, "QM1 must carry no or two ID payloads");
+  }
+  // A client that got an address from the pool must use it as its side of the tunnel.
+  const auto& leased = sa.session.mode_config.address;
+  if (leased && qm.client_net != Ipv4Net{*leased, Ipv4{0xffffffffu}})
+    return fail_qm(ctx, sa, mid, notify::InvalidIdInformation,
+                   fmt::format("client proxy {} is not its assigned address {}", qm.client_net.str(), leased->str()));
+
+  Local local = local_policy(ctx.config);
+  auto match = choose(ctx, sa, *offer, local, ke_group);
+  if (!match) return fail_qm(ctx, sa, mid, notify::NoProposalChosen, "no IPsec proposal matches the transform sets");
+  qm.proposal_number = match->proposal->number;
+  qm.transform_id = match->esp.transform_id;
+  qm.key_bits = match->esp.key_bits;
+  qm.auth_alg = match->esp.auth;
+  qm.encapsulation = match->encapsulation;
+  qm.peer_spi = match->proposal->spi;
+  qm.lifetime_seconds = match->proposed_seconds ? std::min(*match->proposed_seconds, local.lifetime_seconds)
+                                                : local.lifetime_seconds;
+  qm.lifetime_kilobytes = match->proposed_kilobytes ? std::min(*match->proposed_kilobytes, local.lifetime_kilobytes)
+                                                    : local.lifetime_kilobytes;
+  qm.lifetime_lowered = (match->proposed_seconds && qm.lifetime_seconds < *match->proposed_seconds) ||
+                        (match->proposed_kilobytes && qm.lifetime_kilobytes < *match->proposed_kilobytes);
+  qm.pfs_group = ke_group;
+  if (ke) qm.g_qm_i = ke->data;
+
+  if (!ctx.kernel) return fail_qm(ctx, sa, mid, 0, "no kernel interface: IPsec SAs cannot be installed");
+  auto spi = ctx.kernel->allocate_spi(sa.peer.address, sa.local.address, 0);
+  if (!spi) return fail_qm(ctx, sa, mid, 0, "cannot allocate an SPI: " + spi.error());
+  qm.our_spi = *spi;
+  qm.nr_b = ctx.rng.bytes(kNonceSize);
+  ctx.log.log(LogLevel::Info, LogCategory::Ipsec, "{}: quick mode {:08x}: proposal {} {} accepted, {} <-> {}, spi in {:08x}",
+              sa.tag(), mid, qm.proposal_number, match->esp.name, qm.client_net.str(), qm.protected_net.str(),
+              qm.our_spi.value);
+  qm.state = QuickModeExchange::State::Computing;
+  sa.session.quick_modes[mid] = std::move(qm);
+  if (ke_group) return {Step::need_dh(), false};
+  return build_reply(sa, mid);
+}
+
+Outcome build_reply(Phase1Sa& sa, uint32_t mid) {
+  auto& qm = sa.session.quick_modes.at(mid);
+  Proposal p;
+  p.number = qm.proposal_number;
+  p.protocol = ProtocolId::IpsecEsp;
+  p.spi = spi_bytes(qm.our_spi);
+  Transform t;
+  t.number = 1;
+  t.id = qm.transform_id;
+  t.attributes.push_back(DataAttribute::tv(ipsec_attr::SaLifeType, life_type::Seconds));
+  t.attributes.push_back(DataAttribute::number(ipsec_attr::SaLifeDuration, qm.lifetime_seconds));
+  if (qm.pfs_group) t.attributes.push_back(DataAttribute::tv(ipsec_attr::GroupDescription, uint16_t(*qm.pfs_group)));
+  t.attributes.push_back(DataAttribute::tv(ipsec_attr::EncapsulationMode, qm.encapsulation));
+  if (qm.auth_alg) t.attributes.push_back(DataAttribute::tv(ipsec_attr::AuthenticationAlgorithm, qm.auth_alg));
+  if (qm.key_bits) t.attributes.push_back(DataAttribute::tv(ipsec_attr::KeyLength, qm.key_bits));
+  p.transforms.push_back(std::move(t));
+  SaPayload reply_sa;
+  reply_sa.proposals.push_back(std::move(p));
+
+  std::vector<PayloadBody> rest{reply_sa, NoncePayload{qm.nr_b}};
+  if (qm.pfs_group) rest.push_back(KePayload{qm.dh.public_value});
+  if (qm.idci) rest.push_back(*qm.idci);
+  if (qm.idcr) rest.push_back(*qm.idcr);
+  if (qm.lifetime_lowered) {
+    // RFC 2407 §4.6.3.1: RESPONDER-LIFETIME with our inbound SPI and the lifetimes we chose.
+    NotifyPayload n;
+    n.protocol = ProtocolId::IpsecEsp;
+    n.type = notify::ResponderLifetime;
+    n.spi = spi_bytes(qm.our_spi);
+    n.data = serialize_data_attributes({DataAttribute::tv(ipsec_attr::SaLifeType, life_type::Seconds),
+                                        DataAttribute::number(ipsec_attr::SaLifeDuration, qm.lifetime_seconds),
+                                        DataAttribute::tv(ipsec_attr::SaLifeType, life_type::Kilobytes),
+                                        DataAttribute::number(ipsec_attr::SaLifeDuration, qm.lifetime_kilobytes)});
+    rest.push_back(std::move(n));
+  }
+  Bytes prefix = message_id_bytes(MessageId{mid});
+  prefix.insert(prefix.end(), qm.ni_b.begin(), qm.ni_b.end());
+  Header h = reply_header(sa, ExchangeType::QuickMode);
+  h.message_id = MessageId{mid};
+  qm.reply = seal_phase2(sa, h, chain_with_hash(sa, prefix, serialize_payloads(rest)));
+
+  crypto::Prf prf(sa.choice.hash, sa.keys.skeyid_a);
+  auto h3 = prf.update(uint8_t(0)).update(message_id_bytes(MessageId{mid})).update(qm.ni_b).update(qm.nr_b).final();
+  qm.hash3_expected.assign(h3.begin(), h3.end());
+  qm.state = QuickModeExchange::State::SentReply;
+  return {Step::reply_with(qm.reply), false};
+}
+
+kernel::Result<> install(ExchangeContext& ctx, Phase1Sa& sa, QuickModeExchange& qm, ChildSa& child) {
+  EspTransform esp{qm.transform_id, qm.key_bits, qm.auth_alg, {}};
+  const size_t enc_len = esp_cipher_key_bytes(esp), auth_len = esp_auth_key_bytes(qm.auth_alg);
+  auto keys = [&](kernel::Spi spi) {
+    return crypto::quick_mode_keymat(sa.choice.hash, sa.keys.skeyid_d, qm.g_qm_xy, uint8_t(ProtocolId::IpsecEsp),
+                                     spi_bytes(spi), qm.ni_b, qm.nr_b, enc_len + auth_len);
+  };
+  kernel::Spi peer_spi{uint32_t(qm.peer_spi[0]) << 24 | uint32_t(qm.peer_spi[1]) << 16 |
+                       uint32_t(qm.peer_spi[2]) << 8 | qm.peer_spi[3]};
+  const bool udp = qm.encapsulation != encaps::Tunnel;
+  kernel::Lifetime life;
+  life.hard_seconds = qm.lifetime_seconds;
+  life.soft_seconds = qm.lifetime_seconds - qm.lifetime_seconds / 10;
+  life.hard_bytes = uint64_t(qm.lifetime_kilobytes) * 1024;
+  life.soft_bytes = life.hard_bytes - life.hard_bytes / 10;
+
+  auto make = [&](Ipv4 src, Ipv4 dst, kernel::Spi spi, Ipv4Net sel_src, Ipv4Net sel_dst, uint16_t sport, uint16_t dport) {
+    kernel::SaSpec s;
+    s.source = src;
+    s.destination = dst;
+    s.spi = spi;
+    s.reqid = child.reqid;
+    s.cipher = kernel_cipher(esp);
+    s.auth = kernel_auth(qm.auth_alg);
+    auto km = keys(spi);  // RFC 2401 convention: encryption key first, then the integrity key
+    s.cipher_key.assign(km.begin(), km.begin() + long(enc_len));
+    s.auth_key.assign(km.begin() + long(enc_len), km.begin() + long(enc_len + auth_len));
+    s.selector_source = sel_src;
+    s.selector_destination = sel_dst;
+    s.lifetime = life;
+    if (udp) s.encap = kernel::UdpEncap{sport, dport};
+    return s;
+  };
+  auto in = make(sa.peer.address, sa.local.address, qm.our_spi, qm.client_net, qm.protected_net, sa.peer.port,
+                 sa.local.port);
+  auto out = make(sa.local.address, sa.peer.address, peer_spi, qm.protected_net, qm.client_net, sa.local.port,
+                  sa.peer.port);
+  if (auto r = ctx.kernel->add_sa(in, true); !r) return r;
+  if (auto r = ctx.kernel->add_sa(out, false); !r) {
+    (void)ctx.kernel->delete_sa(sa.local.address, qm.our_spi);
+    return r;
+  }
+  child.spi_in = qm.our_spi;
+  child.spi_out = peer_spi;
+
+  // Policies once per selector pair: a rekey reuses them (same reqid).
+  bool have_policies = false;
+  for (const auto& c : sa.session.children)
+    have_policies = have_policies || (c.client_net == qm.client_net && c.protected_net == qm.protected_net);
+  if (!have_policies) {
+    using kernel::Direction;
+    std::vector<kernel::PolicySpec> policies{
+        {qm.protected_net, qm.client_net, Direction::Out, sa.local.address, sa.peer.address, child.reqid, 0},
+        {qm.client_net, qm.protected_net, Direction::In, sa.peer.address, sa.local.address, child.reqid, 0},
+        {qm.client_net, qm.protected_net, Direction::Forward, sa.peer.address, sa.local.address, child.reqid, 0}};
+    for (const auto& p : policies)
+      if (auto r = ctx.kernel->add_policy(p); !r) return r;
+    if (ctx.routes) {
+      auto dev = ctx.routes->device_of_local.find(sa.local.address);
+      if (dev != ctx.routes->device_of_local.end() && qm.client_net.mask.value == 0xffffffffu) {
+        kernel::RouteSpec route{qm.client_net, dev->second, ctx.routes->preferred_source};
+        if (auto r = ctx.kernel->add_route(route); r) {
+          child.route_added = true;
+          ctx.log.log(LogLevel::Info, LogCategory::Ipsec, "{}: installing route {} dev {}", sa.tag(),
+                      qm.client_net.str(), dev->second);
+        } else {
+          ctx.log.log(LogLevel::Warning, LogCategory::Ipsec, "{}: route {}: {}", sa.tag(), qm.client_net.str(), r.error());
+        }
+      }
+    }
+  }
+  return {};
+}
+
+uint32_t reqid_for(const Phase1Sa& sa, const QuickModeExchange& qm) {
+  for (const auto& c : sa.session.children)
+    if (c.client_net == qm.client_net && c.protected_net == qm.protected_net) return c.reqid;
+  // Unique across the daemon: the inbound SPI is unique per destination, so take it.
+  return qm.our_spi.value;
+}
+
+Outcome on_final(ExchangeContext& ctx, Phase1Sa& sa, uint32_t mid, const PayloadChain& chain) {
+  auto& qm = sa.session.quick_modes.at(mid);
+  const auto* hash = chain.first_as<HashPayload>();
+  if (!hash || !crypto::constant_time_equal(qm.hash3_expected, hash->data))
+    return {Step::ignore("quick mode HASH(3) does not verify"), false};
+  ChildSa child;
+  child.reqid = reqid_for(sa, qm);
+  child.client_net = qm.client_net;
+  child.protected_net = qm.protected_net;
+  child.transform = esp_text(qm.transform_id, qm.key_bits) + fmt::format(" auth {}", qm.auth_alg);
+  child.lifetime_seconds = qm.lifetime_seconds;
+  child.installed_at = ctx.time ? ctx.time->now() : TimePoint{};
+  if (auto r = install(ctx, sa, qm, child); !r) {
+    ctx.log.log(LogLevel::Error, LogCategory::Ipsec, "{}: installing IPsec SAs failed: {}", sa.tag(), r.error());
+    (void)ctx.kernel->delete_sa(sa.local.address, qm.our_spi);
+    sa.session.quick_modes.erase(mid);
+    return {Step::ignore("SA install failed"), false};
+  }
+  ctx.log.log(LogLevel::Notice, LogCategory::Ipsec,
+              "{}: tunnel up: {} <-> {}, spi in {:08x} out {:08x}, {}, lifetime {} s{}", sa.tag(),
+              child.client_net.str(), child.protected_net.str(), child.spi_in.value, child.spi_out.value,
+              child.transform, child.lifetime_seconds, sa.session.xauth.user.empty() ? "" : ", user " + sa.session.xauth.user);
+  sa.session.children.push_back(child);
+  qm.state = QuickModeExchange::State::Done;
+  Outcome out{Step::ignore("quick mode done"), true};
+  if (qm.commit) {
+    // RFC 2408 §3.1 commit bit: tell the initiator the SAs are in place (CONNECTED, in the QM's message ID).
+    NotifyPayload n;
+    n.protocol = ProtocolId::IpsecEsp;
+    n.type = notify::Connected;
+    n.spi = spi_bytes(qm.our_spi);
+    Header h = reply_header(sa, ExchangeType::Informational);
+    h.message_id = MessageId{mid};
+    out.step = Step::reply_with(seal_phase2(sa, h, chain_with_hash(sa, message_id_bytes(h.message_id), serialize_payloads({n}))));
+  }
+  return out;
+}
+
+}  // namespace
+
+Outcome on_message(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, ByteView datagram) {
+  const uint32_t mid = header.message_id.value;
+  auto existing = sa.session.quick_modes.find(mid);
+  if (existing != sa.session.quick_modes.end() && existing->second.qm1_raw == Bytes(datagram.begin(), datagram.end())) {
+    if (!existing->second.reply.empty()) return {Step::reply_with(existing->second.reply), false};
+    return {Step::ignore("QM1 retransmit while computing"), false};
+  }
+  auto chain = open_phase2(sa, header, datagram);
+  if (!chain) return {Step::ignore("quick mode message does not decrypt: " + chain.error().what), false};
+  if (existing == sa.session.quick_modes.end()) {
+    Bytes raw(datagram.begin(), datagram.end());
+    auto out = on_first(ctx, sa, header, *chain);
+    if (auto it = sa.session.quick_modes.find(mid); it != sa.session.quick_modes.end()) it->second.qm1_raw = raw;
+    return out;
+  }
+  if (existing->second.state == QuickModeExchange::State::SentReply) return on_final(ctx, sa, mid, *chain);
+  return {Step::ignore("quick mode message in a finished exchange"), false};
+}
+
+Outcome after_dh(ExchangeContext&, Phase1Sa& sa, uint32_t mid) {
+  if (!sa.session.quick_modes.count(mid)) return {Step::ignore("quick mode gone"), false};
+  return build_reply(sa, mid);
+}
+
+void remove_child(ExchangeContext& ctx, Phase1Sa& sa, const ChildSa& child) {
+  if (!ctx.kernel) return;
+  auto report = [&](const kernel::Result<>& r, const std::string& what) {
+    if (!r) ctx.log.log(LogLevel::Warning, LogCategory::Ipsec, "{}: removing {}: {}", sa.tag(), what, r.error());
+  };
+  std::string bytes_text;
+  if (auto c = ctx.kernel->counters(sa.local.address, child.spi_in); c)
+    bytes_text = fmt::format(", {} bytes / {} packets in", c->bytes, c->packets);
+  report(ctx.kernel->delete_sa(sa.local.address, child.spi_in), "inbound SA");
+  report(ctx.kernel->delete_sa(sa.peer.address, child.spi_out), "outbound SA");
+  bool last_for_selectors = true;
+  for (const auto& c : sa.session.children)
+    if (&c != &child && c.client_net == child.client_net && c.protected_net == child.protected_net)
+      last_for_selectors = false;
+  if (last_for_selectors) {
+    using kernel::Direction;
+    report(ctx.kernel->delete_policy(child.protected_net, child.client_net, Direction::Out), "out policy");
+    report(ctx.kernel->delete_policy(child.client_net, child.protected_net, Direction::In), "in policy");
+    report(ctx.kernel->delete_policy(child.client_net, child.protected_net, Direction::Forward), "fwd policy");
+    if (child.route_added && ctx.routes) {
+      auto dev = ctx.routes->device_of_local.find(sa.local.address);
+      if (dev != ctx.routes->device_of_local.end())
+        report(ctx.kernel->delete_route({child.client_net, dev->second, ctx.routes->preferred_source}), "route");
+    }
+  }
+  ctx.log.log(LogLevel::Notice, LogCategory::Ipsec, "{}: tunnel down: {} <-> {}, spi in {:08x}{}", sa.tag(),
+              child.client_net.str(), child.protected_net.str(), child.spi_in.value, bytes_text);
+}
+
+void remove_all(ExchangeContext& ctx, Phase1Sa& sa) {
+  // Route and policies go with the last child of a selector pair; keep the order so the checks above see it.
+  while (!sa.session.children.empty()) {
+    ChildSa child = sa.session.children.back();
+    sa.session.children.pop_back();
+    remove_child(ctx, sa, child);
+  }
+  for (auto& [mid, qm] : sa.session.quick_modes)
+    if (qm.state != QuickModeExchange::State::Done && ctx.kernel) (void)ctx.kernel->delete_sa(sa.local.address, qm.our_spi);
+  sa.session.quick_modes.clear();
+}
+
+}  // namespace ravpn::ike::quick_mode

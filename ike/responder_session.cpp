@@ -1,0 +1,172 @@
+// The responder after phase 1: Xauth, mode-config and quick mode on an established ISAKMP SA.
+#include <fmt/format.h>
+
+#include "ike/informational.hpp"
+#include "ike/mode_config.hpp"
+#include "ike/protected_exchange.hpp"
+#include "ike/quick_mode.hpp"
+#include "ike/responder.hpp"
+#include "ike/xauth.hpp"
+
+namespace ravpn::ike {
+namespace {
+bool push_configured(const config::Config& config) {
+  for (const auto& [name, map] : config.crypto_maps)
+    if (map.config_initiate) return true;
+  return false;
+}
+}  // namespace
+
+const char* name(XauthState s) {
+  switch (s) {
+    case XauthState::NotRequired: return "not required";
+    case XauthState::Requested: return "requested";
+    case XauthState::Checking: return "checking";
+    case XauthState::StatusSent: return "status sent";
+    case XauthState::Done: return "done";
+    case XauthState::Failed: return "failed";
+  }
+  return "?";
+}
+
+void Responder::send_outstanding(Phase1Sa& sa, uint32_t message_id, Bytes message) {
+  const TimePoint now = time_.now();
+  sa.session.outstanding = Outstanding{message_id, message, now, now + settings_.first_retransmit, 0};
+  send_to_peer(sa, std::move(message));
+}
+
+void Responder::retransmit_outstanding(Phase1Sa& sa, TimePoint now) {
+  auto& o = *sa.session.outstanding;
+  if (now < o.next_retransmit) return;
+  ++o.retransmits;
+  o.next_retransmit = now + settings_.first_retransmit * (1 << std::min(o.retransmits, 4));
+  log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: retransmitting transaction {:08x} ({})", sa.tag(), o.message_id,
+           o.retransmits);
+  send_to_peer(sa, o.message);
+}
+
+void Responder::begin_session(Phase1Sa& sa) {
+  if (sa.xauth_wanted) {
+    if (!services_.xauth) {
+      log_.log(LogLevel::Error, LogCategory::Aaa, "{}: Xauth is configured but cannot run: {}", sa.tag(),
+               services_.xauth_problem);
+      return delete_sa(sa, "no Xauth backend");
+    }
+    sa.session.xauth.started = time_.now();
+    Bytes req = xauth_exchange::request(ctx_, sa);
+    log_.log(LogLevel::Info, LogCategory::Aaa, "{}: Xauth: requesting user name and password", sa.tag());
+    return send_outstanding(sa, sa.session.xauth.message_id, std::move(req));
+  }
+  after_xauth(sa);
+}
+
+void Responder::after_xauth(Phase1Sa& sa) {
+  // `client configuration address initiate`: push the address to clients that do not ask for it themselves
+  // (Cisco VPN Client 1.1); Unity clients (3.x/4.x, vpnc) send their own REQUEST (`respond`).
+  if (!push_configured(config_) || sa.caps.unity || sa.session.mode_config.address) return;
+  if (!mode_config::ensure_address(ctx_, sa)) return delete_sa(sa, "no address for the client");
+  MessageId id;
+  Bytes set = mode_config::push(ctx_, sa, id);
+  send_outstanding(sa, id.value, std::move(set));
+}
+
+void Responder::on_transaction(const Datagram& d, const Header& h, Phase1Sa& sa) {
+  const uint32_t mid = h.message_id.value;
+  if (auto it = sa.session.answered.find(mid); it != sa.session.answered.end()) {
+    if (it->second.request == d.data) {
+      ++stats_.retransmits_answered;
+      send_to_peer(sa, it->second.reply);
+    }
+    return;
+  }
+  auto attrs = open_transaction(sa, h, d.data);
+  if (!attrs) {
+    log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: transaction {:08x} dropped: {}", sa.tag(), mid, attrs.error().what);
+    return;
+  }
+  auto& session = sa.session;
+  if (session.outstanding && session.outstanding->message_id == mid) session.outstanding.reset();
+
+  if (mid == session.xauth.message_id && session.xauth.state != XauthState::NotRequired) {
+    auto received = xauth_exchange::on_message(ctx_, sa, *attrs);
+    using What = xauth_exchange::Received::What;
+    if (received.what == What::Credentials) {
+      log_.log(LogLevel::Debug, LogCategory::Aaa, "{}: Xauth reply for user '{}'", sa.tag(), received.credentials.user);
+      Cookie rcookie = sa.rcookie;
+      std::weak_ptr<bool> alive = alive_;
+      services_.xauth->authenticate(received.credentials, [this, rcookie, alive](xauth::Result result) {
+        if (auto a = alive.lock(); a && *a) finish_xauth(rcookie, result);
+      });
+    } else if (received.what == What::Acknowledged) {
+      if (session.xauth.state == XauthState::Failed || session.xauth.attempts >= xauth_exchange::kMaxAttempts)
+        return delete_sa(sa, "Xauth failed");
+      session.xauth.state = XauthState::Done;
+      after_xauth(sa);
+    } else {
+      log_.log(LogLevel::Info, LogCategory::Aaa, "{}: {}", sa.tag(), received.problem);
+    }
+    return;
+  }
+
+  if (attrs->type == cfg_type::Ack && session.mode_config.pushed) {
+    session.mode_config.acknowledged = true;
+    log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: peer accepted the address {}", sa.tag(),
+             session.mode_config.address ? session.mode_config.address->str() : "?");
+    return;
+  }
+  if (attrs->type == cfg_type::Request) {
+    if (session.xauth.state != XauthState::NotRequired && session.xauth.state != XauthState::Done) {
+      log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: mode-config request before Xauth finished, dropped", sa.tag());
+      return;
+    }
+    Bytes reply = mode_config::reply(ctx_, sa, h.message_id, *attrs);
+    session.answered[mid] = {d.data, reply};
+    send_to_peer(sa, std::move(reply));
+    if (!session.mode_config.address) delete_sa(sa, "no address for the client");
+    return;
+  }
+  log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: unexpected transaction type {} ({:08x})", sa.tag(), attrs->type, mid);
+}
+
+void Responder::finish_xauth(const Cookie& rcookie, const xauth::Result& result) {
+  auto it = sas_.find(rcookie);
+  if (it == sas_.end()) return;
+  Phase1Sa& sa = *it->second;
+  auto& x = sa.session.xauth;
+  if (x.state != XauthState::Checking) return;
+  if (result.verdict == xauth::Verdict::Accept) {
+    ++stats_.xauth_ok;
+    log_.log(LogLevel::Notice, LogCategory::Aaa, "{}: Xauth user '{}' authenticated", sa.tag(), x.user);
+    return send_outstanding(sa, x.message_id, xauth_exchange::status(ctx_, sa, true));
+  }
+  ++x.attempts;
+  ++stats_.xauth_failed;
+  log_.log(LogLevel::Warning, LogCategory::Aaa, "{}: Xauth user '{}' refused: {} (try {} of {})", sa.tag(), x.user,
+           result.reason, x.attempts, xauth_exchange::kMaxAttempts);
+  if (x.attempts < xauth_exchange::kMaxAttempts && result.verdict != xauth::Verdict::Unavailable) {
+    Bytes again = xauth_exchange::request(ctx_, sa, "Authentication failed, try again");
+    return send_outstanding(sa, x.message_id, std::move(again));
+  }
+  Bytes fail = xauth_exchange::status(ctx_, sa, false);
+  x.state = XauthState::Failed;
+  send_outstanding(sa, x.message_id, std::move(fail));
+  sa.session.xauth.state = XauthState::StatusSent;
+  sa.session.xauth.attempts = xauth_exchange::kMaxAttempts;
+}
+
+void Responder::on_quick_mode(const Datagram& d, const Header& h, Phase1Sa& sa) {
+  auto outcome = quick_mode::on_message(ctx_, sa, h, d.data);
+  switch (outcome.step.kind) {
+    case Step::Kind::Reply: return send_to_peer(sa, std::move(outcome.step.reply));
+    case Step::Kind::NeedDh: return start_dh(sa, h.message_id.value);
+    case Step::Kind::Fail:
+      if (outcome.step.notify) send_to_peer(sa, informational::notify(ctx_, sa, outcome.step.notify));
+      return;
+    case Step::Kind::Ignore:
+      if (outcome.installed) ++stats_.tunnels_up;
+      else log_.log(LogLevel::Debug, LogCategory::Ipsec, "{}: {}", sa.tag(), outcome.step.reason);
+      return;
+  }
+}
+
+}  // namespace ravpn::ike

@@ -1,0 +1,98 @@
+// What follows phase 1 on one ISAKMP SA: Xauth, mode-config, quick mode exchanges and the IPsec SAs they made.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ike/clock.hpp"
+#include "ike/crypto/crypto.hpp"
+#include "ike/wire/payloads.hpp"
+#include "netlink/kernel.hpp"
+#include "pool/ipv4.hpp"
+
+namespace ravpn::ike {
+
+// A message we started (Xauth REQUEST/SET, mode-config SET) that waits for the peer's answer: retransmitted with
+// back-off until answered or given up (the IOS seed trace shows the router retransmitting while the user types).
+struct Outstanding {
+  uint32_t message_id = 0;
+  Bytes message;
+  TimePoint sent_at{};
+  TimePoint next_retransmit{};
+  int retransmits = 0;
+};
+
+enum class XauthState { NotRequired, Requested, Checking, StatusSent, Done, Failed };
+const char* name(XauthState);
+
+struct XauthSession {
+  XauthState state = XauthState::NotRequired;
+  int attempts = 0;       // failed tries so far (Cisco allows 3)
+  std::string user;       // set once a REPLY names one (logged; the password never is)
+  uint32_t message_id = 0;
+  TimePoint started{};
+};
+
+struct ModeConfigSession {
+  std::optional<Ipv4> address;  // leased from `pool`
+  std::string pool;
+  bool pushed = false;          // SET sent (initiate)
+  bool acknowledged = false;    // ACK or REPLY done
+};
+
+// One quick mode exchange (RFC 2409 §5.5), keyed by message ID.
+struct QuickModeExchange {
+  enum class State { SentReply, Computing, Done } state = State::Computing;
+  Bytes ni_b, nr_b;
+  Bytes qm1_raw;                  // for retransmit detection
+  Bytes reply;                    // QM2 as sent
+  uint8_t proposal_number = 0;
+  uint8_t transform_id = 0;       // ESP transform ID
+  uint16_t auth_alg = 0;          // IPsec auth algorithm attribute
+  uint16_t key_bits = 0;
+  uint16_t encapsulation = 1;
+  uint32_t lifetime_seconds = 3600;
+  uint32_t lifetime_kilobytes = 0;
+  bool lifetime_lowered = false;
+  std::optional<int> pfs_group;
+  Bytes g_qm_i;                   // the initiator's KE (PFS)
+  crypto::DhKeyPair dh;
+  crypto::SecretBytes g_qm_xy;
+  Bytes peer_spi;                 // 4 bytes, the initiator's inbound SPI = our outbound
+  kernel::Spi our_spi;            // allocated inbound SPI
+  std::optional<IdPayload> idci, idcr;
+  Ipv4Net client_net;             // the client's side (its leased address /32)
+  Ipv4Net protected_net;          // our side
+  bool commit = false;
+  Bytes hash3_expected;
+};
+
+// An IPsec SA pair installed in the kernel.
+struct ChildSa {
+  kernel::Spi spi_in;    // ours (peer -> us)
+  kernel::Spi spi_out;   // the peer's (us -> peer)
+  Ipv4Net client_net;
+  Ipv4Net protected_net;
+  uint32_t reqid = 0;
+  std::string transform;  // "esp-des esp-md5-hmac"
+  uint32_t lifetime_seconds = 0;
+  TimePoint installed_at{};
+  bool route_added = false;
+};
+
+struct Session {
+  XauthSession xauth;
+  ModeConfigSession mode_config;
+  std::optional<Outstanding> outstanding;  // at most one server-initiated message in flight
+  std::map<uint32_t, QuickModeExchange> quick_modes;
+  std::vector<ChildSa> children;
+  struct Answered {
+    Bytes request;
+    Bytes reply;
+  };
+  std::map<uint32_t, Answered> answered;   // peer-initiated transactions, for retransmits
+};
+
+}  // namespace ravpn::ike

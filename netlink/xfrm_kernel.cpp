@@ -1,0 +1,130 @@
+#include "netlink/xfrm_kernel.hpp"
+
+#include <arpa/inet.h>
+#include <linux/rtnetlink.h>
+#include <linux/xfrm.h>
+#include <net/if.h>
+
+#include "netlink/xfrm_messages.hpp"
+
+namespace ravpn::netlink {
+
+using kernel::ExpireEvent;
+using kernel::SaCounters;
+using kernel::Spi;
+
+Result<std::unique_ptr<NetlinkKernel>> NetlinkKernel::open() {
+  auto xfrm = NetlinkSocket::open(NETLINK_XFRM);
+  if (!xfrm) return std::unexpected(xfrm.error());
+  auto route = NetlinkSocket::open(NETLINK_ROUTE);
+  if (!route) return std::unexpected(route.error());
+  // mnl_socket_bind takes the groups as a bitmask: group n is bit n-1 (uapi/linux/xfrm.h XFRMNLGRP_EXPIRE).
+  auto events = NetlinkSocket::open(NETLINK_XFRM, 1u << (XFRMNLGRP_EXPIRE - 1), /*nonblocking=*/true);
+  if (!events) return std::unexpected(events.error());
+  return std::unique_ptr<NetlinkKernel>(new NetlinkKernel(std::move(*xfrm), std::move(*route), std::move(*events)));
+}
+
+NetlinkKernel::NetlinkKernel(NetlinkSocket xfrm, NetlinkSocket route, NetlinkSocket events)
+    : xfrm_(std::move(xfrm)), route_(std::move(route)), events_(std::move(events)) {}
+
+namespace {
+
+// The xfrm_usersa_info at the head of an XFRM_MSG_NEWSA reply (ALLOCSPI, GETSA), copied out after a length check.
+Result<xfrm_usersa_info> sa_info(const nlmsghdr& reply, std::string_view what) {
+  if (reply.nlmsg_type != XFRM_MSG_NEWSA || mnl_nlmsg_get_payload_len(&reply) < sizeof(xfrm_usersa_info))
+    return std::unexpected(std::string(what) + ": unexpected reply type " + std::to_string(reply.nlmsg_type));
+  xfrm_usersa_info info;
+  std::memcpy(&info, mnl_nlmsg_get_payload(&reply), sizeof(info));
+  return info;
+}
+
+}  // namespace
+
+Result<Spi> NetlinkKernel::allocate_spi(Ipv4 source, Ipv4 destination, uint32_t reqid) {
+  Message message(XFRM_MSG_ALLOCSPI, 0);
+  if (auto built = build_allocate_spi(message, source, destination, reqid); !built)
+    return std::unexpected(built.error());
+  std::optional<Spi> spi;
+  auto sent = xfrm_.request(message, "XFRM_MSG_ALLOCSPI", [&](const nlmsghdr& reply) -> Result<> {
+    auto info = sa_info(reply, "XFRM_MSG_ALLOCSPI");
+    if (!info) return std::unexpected(info.error());
+    spi = Spi{ntohl(info->id.spi)};
+    return {};
+  });
+  if (!sent) return std::unexpected(sent.error());
+  if (!spi) return std::unexpected(std::string("XFRM_MSG_ALLOCSPI: the kernel answered without an SPI"));
+  return *spi;
+}
+
+Result<> NetlinkKernel::add_sa(const kernel::SaSpec& sa, bool update) {
+  // UPDSA replaces the larval SA ALLOCSPI left behind; NEWSA fails with EEXIST if the SPI is taken.
+  Message message(update ? XFRM_MSG_UPDSA : XFRM_MSG_NEWSA, update ? 0 : NLM_F_CREATE | NLM_F_EXCL);
+  if (auto built = build_add_sa(message, sa, update); !built) return built;
+  return xfrm_.request(message, update ? "XFRM_MSG_UPDSA" : "XFRM_MSG_NEWSA");
+}
+
+Result<> NetlinkKernel::delete_sa(Ipv4 destination, Spi spi) {
+  Message message(XFRM_MSG_DELSA, 0);
+  if (auto built = build_sa_id(message, destination, spi); !built) return built;
+  return xfrm_.request(message, "XFRM_MSG_DELSA");
+}
+
+Result<SaCounters> NetlinkKernel::counters(Ipv4 destination, Spi spi) {
+  Message message(XFRM_MSG_GETSA, 0);
+  if (auto built = build_sa_id(message, destination, spi); !built) return std::unexpected(built.error());
+  std::optional<SaCounters> out;
+  auto sent = xfrm_.request(message, "XFRM_MSG_GETSA", [&](const nlmsghdr& reply) -> Result<> {
+    auto info = sa_info(reply, "XFRM_MSG_GETSA");  // the reply also carries the keys: only curlft is read
+    if (!info) return std::unexpected(info.error());
+    out = SaCounters{.bytes = info->curlft.bytes, .packets = info->curlft.packets, .add_time = info->curlft.add_time};
+    return {};
+  });
+  if (!sent) return std::unexpected(sent.error());
+  if (!out) return std::unexpected(std::string("XFRM_MSG_GETSA: the kernel answered without the SA"));
+  return *out;
+}
+
+Result<> NetlinkKernel::add_policy(const kernel::PolicySpec& policy) {
+  Message message(XFRM_MSG_NEWPOLICY, NLM_F_CREATE | NLM_F_EXCL);
+  if (auto built = build_add_policy(message, policy); !built) return built;
+  return xfrm_.request(message, "XFRM_MSG_NEWPOLICY");
+}
+
+Result<> NetlinkKernel::delete_policy(const Ipv4Net& source, const Ipv4Net& destination, kernel::Direction direction) {
+  Message message(XFRM_MSG_DELPOLICY, 0);
+  if (auto built = build_delete_policy(message, source, destination, direction); !built) return built;
+  return xfrm_.request(message, "XFRM_MSG_DELPOLICY");
+}
+
+Result<> NetlinkKernel::add_route(const kernel::RouteSpec& route) { return change_route(route, true); }
+Result<> NetlinkKernel::delete_route(const kernel::RouteSpec& route) { return change_route(route, false); }
+
+Result<> NetlinkKernel::change_route(const kernel::RouteSpec& route, bool add) {
+  const std::string what = add ? "RTM_NEWROUTE" : "RTM_DELROUTE";
+  if (route.device.empty() || route.device.size() >= IF_NAMESIZE)
+    return std::unexpected(what + ": bad interface name '" + route.device + "'");
+  const unsigned index = if_nametoindex(route.device.c_str());
+  if (index == 0) return std::unexpected(what + ": interface " + route.device + ": " + std::strerror(errno));
+  Message message(add ? RTM_NEWROUTE : RTM_DELROUTE, add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+  if (auto built = build_route(message, route, int(index), add); !built) return built;
+  return route_.request(message, what);
+}
+
+int NetlinkKernel::event_fd() const { return events_.fd(); }
+
+std::vector<ExpireEvent> NetlinkKernel::read_events() {
+  std::vector<ExpireEvent> events;
+  events_.drain([&](const nlmsghdr& msg) {
+    // XFRM_MSG_EXPIRE carries xfrm_user_expire; policy expiries (XFRM_MSG_POLEXPIRE) share the group.
+    if (msg.nlmsg_type != XFRM_MSG_EXPIRE || mnl_nlmsg_get_payload_len(&msg) < sizeof(xfrm_user_expire)) return;
+    xfrm_user_expire expire;
+    std::memcpy(&expire, mnl_nlmsg_get_payload(&msg), sizeof(expire));
+    if (expire.state.family != AF_INET || expire.state.id.proto != IPPROTO_ESP) return;
+    events.push_back(ExpireEvent{.destination = Ipv4{ntohl(expire.state.id.daddr.a4)},
+                                 .spi = Spi{ntohl(expire.state.id.spi)},
+                                 .hard = expire.hard != 0});
+  });
+  return events;
+}
+
+}  // namespace ravpn::netlink

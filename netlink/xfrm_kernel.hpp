@@ -1,0 +1,38 @@
+// kernel::Kernel over netlink: XFRM SAs and policies (NETLINK_XFRM), routes (NETLINK_ROUTE), expire events
+// (a third socket subscribed to XFRMNLGRP_EXPIRE). Requests are built in xfrm_messages.cpp and sent one at a
+// time by NetlinkSocket (netlink_socket.hpp), which checks the reply's port id and sequence number.
+// Every method returns the kernel's error text instead of throwing; keys are never printed or logged.
+#pragma once
+#include <memory>
+
+#include "netlink/kernel.hpp"
+#include "netlink/netlink_socket.hpp"
+
+namespace ravpn::netlink {
+
+class NetlinkKernel final : public kernel::Kernel {
+ public:
+  // Opens the sockets in the caller's network namespace. Needs CAP_NET_ADMIN for everything but reads.
+  static Result<std::unique_ptr<NetlinkKernel>> open();
+
+  Result<kernel::Spi> allocate_spi(Ipv4 source, Ipv4 destination, uint32_t reqid) override;
+  Result<> add_sa(const kernel::SaSpec& sa, bool update) override;
+  Result<> delete_sa(Ipv4 destination, kernel::Spi spi) override;
+  Result<> add_policy(const kernel::PolicySpec& policy) override;
+  Result<> delete_policy(const Ipv4Net& source, const Ipv4Net& destination, kernel::Direction direction) override;
+  Result<kernel::SaCounters> counters(Ipv4 destination, kernel::Spi spi) override;
+  Result<> add_route(const kernel::RouteSpec& route) override;
+  Result<> delete_route(const kernel::RouteSpec& route) override;
+  int event_fd() const override;
+  std::vector<kernel::ExpireEvent> read_events() override;
+
+ private:
+  NetlinkKernel(NetlinkSocket xfrm, NetlinkSocket route, NetlinkSocket events);
+  Result<> change_route(const kernel::RouteSpec& route, bool add);
+
+  NetlinkSocket xfrm_;
+  NetlinkSocket route_;
+  NetlinkSocket events_;
+};
+
+}  // namespace ravpn::netlink

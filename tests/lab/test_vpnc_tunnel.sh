@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# In the kernel lab: vpnc (group vpn3000, Xauth john/doe) connects to ravpnd on the seed IOS config (plus the Easy VPN
+# group), gets an address from 10.2.1.1-10.2.1.254, and pings the inside host 10.21.1.10 through ESP done by the
+# kernel with SAs ravpnd installed. Then vpnc disconnects and the SAs, policies and the lease are gone.
+set -euo pipefail
+. "$(dirname "$0")/../tools/lib.sh"
+[ -d /proc/sys/net/ipv4/conf ] && ip xfrm state add src 192.0.2.250 dst 192.0.2.251 proto esp spi 1 enc 'cbc(des)' 0x0102030405060708 2>/dev/null \
+  && ip xfrm state flush || skip "no ESP in this kernel (run it in the lab: tests/lab/run-in-lab.sh)"
+
+tt_init
+tt_topology inside
+tt_start_ravpnd
+VPNC_SCRIPT=$SRCDIR/tests/lab/vpnc-script-lab.sh tt_start_vpnc vpnc grouppass123
+tt_wait_log "$TT_RAVPND_LOG" "Xauth user 'john' authenticated" 40 "Xauth" "$TT_RAVPND_PID"
+tt_wait_log "$TT_RAVPND_LOG" "allocating address 10\.2\.1\.[0-9]+ from pool ourpool" 30 "mode-config address" "$TT_RAVPND_PID"
+tt_wait_log "$TT_RAVPND_LOG" "tunnel up" 40 "quick mode and kernel SAs" "$TT_RAVPND_PID"
+tt_wait_log "$TT_TMP/vpnc-script.out" "configured" 20 "vpnc configured its tunnel device" "$TT_VPNC_PID"
+address=$(sed -n 's/.*configured [^ ]* \(10\.2\.1\.[0-9]*\).*/\1/p' "$TT_TMP/vpnc-script.out" | tail -1)
+tt_log "client address $address"
+[[ $address =~ ^10\.2\.1\.[0-9]+$ ]] || tt_fail "no pool address in the vpnc script log"
+
+tt_in_client ping -c 5 -i 0.3 -W 2 -I "$address" "$TT_INSIDE_HOST_ADDR" >"$TT_TMP/ping.log" 2>&1 \
+  || { cat "$TT_TMP/ping.log" >&2; tt_fail "ping from $address to $TT_INSIDE_HOST_ADDR through the tunnel"; }
+tt_pass "ping $address -> $TT_INSIDE_HOST_ADDR through ESP"
+
+tt_in_gw ip -s xfrm state >"$TT_TMP/xfrm-state.txt"
+cat "$TT_TMP/xfrm-state.txt" >&2
+[ "$(grep -c '^src' "$TT_TMP/xfrm-state.txt")" -eq 2 ] || tt_fail "expected two ESP SAs in the gateway"
+bytes=$(awk '/lifetime current:/{getline; print $1}' "$TT_TMP/xfrm-state.txt" | sed 's/(bytes),//')
+for b in $bytes; do [ "${b%(bytes)*}" -gt 0 ] 2>/dev/null || tt_fail "an SA counted no bytes: $bytes"; done
+tt_pass "two ESP SAs in the kernel, byte counters: $(echo $bytes)"
+[ "$(tt_in_gw ip xfrm policy | grep -c '^src')" -ge 3 ] || tt_fail "expected out/in/fwd policies"
+
+tt_log "disconnecting vpnc"
+kill -TERM "$TT_VPNC_PID"
+tt_wait_log "$TT_RAVPND_LOG" "tunnel down" 20 "tunnel removed" "$TT_RAVPND_PID"
+tt_wait_log "$TT_RAVPND_LOG" "returned to pool ourpool" 20 "lease released" "$TT_RAVPND_PID"
+sleep 0.5
+[ -z "$(tt_in_gw ip xfrm state)" ] || { tt_in_gw ip xfrm state >&2; tt_fail "SAs left after disconnect"; }
+[ -z "$(tt_in_gw ip xfrm policy)" ] || { tt_in_gw ip xfrm policy >&2; tt_fail "policies left after disconnect"; }
+tt_pass "after disconnect: no SAs, no policies, lease free"
+tt_expect_ravpnd_alive

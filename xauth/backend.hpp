@@ -1,0 +1,52 @@
+// Xauth user authentication backends (draft-beaulieu-ike-xauth-02). The call is asynchronous: a RADIUS or TACACS+
+// server may take seconds, and other clients must not wait for it. `done` is always called on the caller's thread
+// (the event loop), possibly before authenticate() returns (the local backend answers at once).
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <botan/secmem.h>
+
+#include "daemon/config/model.hpp"
+#include "pool/ipv4.hpp"
+
+namespace ravpn::xauth {
+
+struct Credentials {
+  std::string user;
+  Botan::secure_vector<uint8_t> password;  // never logged
+  Ipv4 peer;
+  std::string group;  // the client group (aggressive mode) or "" (main mode)
+};
+
+enum class Verdict { Accept, Reject, Unavailable };
+struct Result {
+  Verdict verdict = Verdict::Reject;
+  std::string reason;  // for the log: "unknown user", "bad password", "server 10.1.1.1 timed out" (never the password)
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual void authenticate(const Credentials& credentials, std::function<void(Result)> done) = 0;
+  virtual std::string describe() const = 0;  // "local users (3)"
+};
+
+// `username` lines: cleartext (type 0 / decoded type 7) compared in constant time, IOS `secret 5` (md5-crypt) and
+// PIX `encrypted` (PIX-MD5) hashes checked against the clear password Xauth delivers.
+std::unique_ptr<Backend> make_local_backend(const std::map<std::string, config::LocalUser>& users);
+// IOS `local` matches the user name ignoring case; `local-case` and PIX match it exactly (the default above).
+enum class UserNameMatch { Exact, IgnoreCase };
+std::unique_ptr<Backend> make_local_backend(const std::map<std::string, config::LocalUser>& users,
+                                            UserNameMatch match);
+
+// The backend for `crypto map M client authentication LIST|TAG`: IOS `aaa authentication login LIST local`, PIX
+// `aaa-server TAG protocol local`. nullptr + reason when the list names methods not implemented yet (RADIUS, TACACS+).
+struct BackendChoice {
+  std::unique_ptr<Backend> backend;
+  std::string problem;
+};
+BackendChoice make_backend(const config::Config& config, const std::string& list_or_tag);
+
+}  // namespace ravpn::xauth
