@@ -54,6 +54,7 @@ Step on_final(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, ByteView
   if (!chain)
     return Step::fail(notify::AuthenticationFailed,
                       "authentication failed: AM3 does not parse (pre-shared key mismatch?): " + chain.error().what);
+  sa.iv = iv;  // decrypted (or clear): the chain moves on, also for a notify about a bad HASH_I
   const auto* hash = chain->first_as<HashPayload>();
   if (!hash) return Step::fail(notify::PayloadMalformed, "AM3 lacks HASH");
   take_natd(sa, *chain);
@@ -65,7 +66,6 @@ Step on_final(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, ByteView
   for (const auto* n : chain->all(PayloadType::Notify))
     if (std::get<NotifyPayload>(n->body).type == notify::InitialContact)
       ctx.log.log(LogLevel::Info, LogCategory::Isakmp, "{}: INITIAL-CONTACT", sa.tag());
-  sa.iv = iv;
   sa.phase1_last_block = sa.iv;
   sa.state = Phase1State::Established;
   log_established(sa, ctx.log);

@@ -82,8 +82,8 @@ Outcome on_message(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, Byt
     if (!verify_leading_hash(sa, message_id_bytes(header.message_id), *chain))
       return {Step::ignore("informational HASH(1) does not verify"), false, {}};
   } else {
-    if (has_keys(sa) && sa.established())
-      return {Step::ignore("clear informational on an established SA (RFC 2409 §5.7 wants it protected)"), false, {}};
+    if (has_keys(sa))
+      return {Step::ignore("clear informational once keys exist (RFC 2409 §5.7 wants it protected)"), false, {}};
     auto msg = parse_message(datagram);
     if (!msg) return {Step::ignore("informational: " + msg.error().what), false, {}};
     chain = std::move(msg->chain);
@@ -104,6 +104,14 @@ Outcome on_message(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, Byt
       }
     } else if (const auto* d = std::get_if<DeletePayload>(&p.body)) {
       if (d->protocol == ProtocolId::Isakmp) {
+        // RFC 2408 §3.15: the SPI of an ISAKMP SA is CKY-I | CKY-R; a delete naming another SA is not ours.
+        const Bytes ours = isakmp_spi(sa);
+        bool names_us = false;
+        for (const auto& spi : d->spis) names_us = names_us || spi == ours;
+        if (!names_us) {
+          ctx.log.log(LogLevel::Info, LogCategory::Isakmp, "{}: ignoring a delete for another ISAKMP SA", sa.tag());
+          continue;
+        }
         ctx.log.log(LogLevel::Info, LogCategory::Isakmp, "{}: peer deleted the ISAKMP SA", sa.tag());
         out.delete_isakmp = true;
       } else {

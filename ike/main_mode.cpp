@@ -37,6 +37,7 @@ Step on_identity(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, ByteV
   if (!chain)
     return Step::fail(notify::AuthenticationFailed,
                       "authentication failed: MM5 does not decrypt (pre-shared key mismatch?): " + chain.error().what);
+  sa.iv = iv;  // MM5 decrypted: the chain moves on (RFC 2409 appendix B), also for a notify about a bad HASH_I
   const auto* id = chain->first(PayloadType::ID);
   const auto* hash = chain->first_as<HashPayload>();
   if (!id || !hash) return Step::fail(notify::PayloadMalformed, "MM5 lacks ID or HASH");
@@ -51,7 +52,6 @@ Step on_identity(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, ByteV
     if (std::get<NotifyPayload>(n->body).type == notify::InitialContact)
       ctx.log.log(LogLevel::Info, LogCategory::Isakmp, "{}: INITIAL-CONTACT", sa.tag());
 
-  sa.iv = iv;
   IdPayload ours = local_identity(ctx.config, sa);
   sa.idir_b = serialize_id(ours);
   const auto hash_r = our_hash_r(sa);

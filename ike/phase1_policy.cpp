@@ -34,7 +34,8 @@ Offer decode(const Transform& t) {
       case ike_attr::LifeType: pending_life_type = uint16_t(*v); break;
       case ike_attr::LifeDuration:
         // RFC 2409 appendix A: a duration follows its life type; kilobyte limits are accepted and not enforced.
-        if (pending_life_type == life_type::Seconds) o.life_seconds = *v;
+        // A zero duration means nothing (RFC 2407/2409 define none): the policy's lifetime applies.
+        if (pending_life_type == life_type::Seconds && *v > 0) o.life_seconds = *v;
         break;
       default: o.problem = fmt::format("unsupported attribute {}", a.type);
     }

@@ -29,6 +29,7 @@ struct Phase1Sa {
   Cookie rcookie;
   Endpoint peer;
   Endpoint local;
+  Endpoint first_peer;  // where the first message came from (the half-open index key; NAT-T may move `peer`)
   Phase1Mode mode = Phase1Mode::Main;
   Phase1State state = Phase1State::SentSa;
   TimePoint created{};

@@ -62,6 +62,7 @@ std::string check(const Transform& t, const Local& local, const Phase1Sa& sa, st
     switch (a.type) {
       case ipsec_attr::SaLifeType: life_type = uint16_t(*v); break;
       case ipsec_attr::SaLifeDuration:
+        if (*v == 0) break;  // no limit proposed: ours applies
         if (life_type == life_type::Seconds) m.proposed_seconds = *v;
         else if (life_type == life_type::Kilobytes) m.proposed_kilobytes = *v;
         break;

@@ -74,7 +74,12 @@ void Responder::receive(const Datagram& d) {
 void Responder::on_first_message(const Datagram& d, const Header& h) {
   auto known = half_open_.find({h.initiator_cookie, d.from});
   if (known != half_open_.end()) {
-    Phase1Sa& sa = *sas_.at(known->second);
+    auto sa_it = sas_.find(known->second);
+    if (sa_it == sas_.end()) {  // never expected; keep the index honest rather than throw on a peer's packet
+      half_open_.erase(known);
+      return;
+    }
+    Phase1Sa& sa = *sa_it->second;
     if (d.data == sa.last_request && !sa.last_response.empty()) {
       ++stats_.retransmits_answered;
       send_to_peer(sa, sa.last_response);
@@ -112,6 +117,7 @@ void Responder::on_first_message(const Datagram& d, const Header& h) {
   sa->icookie = h.initiator_cookie;
   sa->rcookie = rcookie;
   sa->peer = d.from;
+  sa->first_peer = d.from;
   sa->local = d.to;
   sa->created = time_.now();
   sa->mode = h.exchange == ExchangeType::Aggressive ? Phase1Mode::Aggressive : Phase1Mode::Main;
@@ -180,7 +186,7 @@ void Responder::apply(Phase1Sa& sa, Step step, const Datagram* request) {
       if (request) sa.last_request = request->data;
       sa.last_response = step.reply;
       if (!step.reply.empty()) send_to_peer(sa, std::move(step.reply));
-      if (sa.established() && half_open_.erase({sa.icookie, sa.peer})) {
+      if (sa.established() && half_open_.erase({sa.icookie, sa.first_peer})) {
         ++stats_.phase1_established;
         sa.established_at = time_.now();
         begin_session(sa);
@@ -272,7 +278,7 @@ void Responder::remove(const Cookie& rcookie) {
   if (sa.established())
     log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 down{}", sa.tag(),
              sa.session.xauth.user.empty() ? "" : " (user " + sa.session.xauth.user + ")");
-  half_open_.erase({sa.icookie, sa.peer});
+  half_open_.erase({sa.icookie, sa.first_peer});
   sas_.erase(it);
 }
 
@@ -294,6 +300,11 @@ void Responder::tick() {
                  name(sa->state));
         expired.push_back(cookie);
       }
+    } else if (now - sa->established_at >= Seconds(sa->choice.lifetime_seconds)) {
+      log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 lifetime of {} s reached, deleting", sa->tag(),
+               sa->choice.lifetime_seconds);
+      send_to_peer(*sa, informational::delete_isakmp(ctx_, *sa));
+      expired.push_back(cookie);
     } else if (sa->session.outstanding) {
       retransmit_outstanding(*sa, now);
       if (now - sa->session.outstanding->sent_at >= settings_.transaction_timeout) {
@@ -303,11 +314,6 @@ void Responder::tick() {
         send_to_peer(*sa, informational::delete_isakmp(ctx_, *sa));
         expired.push_back(cookie);
       }
-    } else if (now - sa->established_at >= Seconds(sa->choice.lifetime_seconds)) {
-      log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 lifetime of {} s reached, deleting", sa->tag(),
-               sa->choice.lifetime_seconds);
-      send_to_peer(*sa, informational::delete_isakmp(ctx_, *sa));
-      expired.push_back(cookie);
     }
   }
   for (const auto& c : expired) remove(c);

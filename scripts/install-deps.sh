@@ -10,9 +10,12 @@ packages=(
   # fuzzing (libFuzzer ships with clang's runtime)
   clang libclang-rt-14-dev
   # real peers and probes for the acceptance tests
-  ike-scan vpnc strongswan-charon charon-cmd strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins
+  ike-scan vpnc strongswan-charon charon-cmd strongswan-swanctl libcharon-extra-plugins libcharon-extauth-plugins libstrongswan-standard-plugins
   tshark iproute2 nftables procps psmisc python3-scapy
 )
+
+# The kernel lab (qemu, Debian's kernel, busybox) for the ESP tests has its own list.
+"$(dirname "$0")/install-lab-deps.sh"
 
 missing=()
 for p in "${packages[@]}"; do

@@ -19,5 +19,5 @@ if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 echo "install-lab-deps: installing ${missing[*]}"
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}"
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"

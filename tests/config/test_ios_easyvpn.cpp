@@ -34,7 +34,7 @@ TEST_CASE("easyvpn: two policies, sorted, with 3DES / group 2 on 20") {
   CHECK(p20.auth == AuthMethod::PreShare);
   CHECK(p20.dh_group == 2);
   CHECK(p20.lifetime_seconds == 86400);
-  CHECK(p20.origin.line == 30);
+  CHECK(p20.origin.line == 31);
 }
 
 TEST_CASE("easyvpn: group vpn3000") {
@@ -44,7 +44,7 @@ TEST_CASE("easyvpn: group vpn3000") {
   CHECK(g.name == "vpn3000");
   CHECK(g.key == "grouppass123");
   CHECK_FALSE(g.key_masked);
-  CHECK(g.key_origin.line == 39);
+  CHECK(g.key_origin.line == 40);
   CHECK(g.pool == "ourpool");
   CHECK(g.dns == std::vector<ravpn::Ipv4>{ip("10.21.1.10")});
   CHECK(g.wins.empty());
@@ -54,7 +54,7 @@ TEST_CASE("easyvpn: group vpn3000") {
   CHECK(g.banner.empty());
   CHECK(g.backup_servers.empty());
   CHECK_FALSE(g.max_users);
-  CHECK(g.origin.line == 38);
+  CHECK(g.origin.line == 39);
 }
 
 TEST_CASE("easyvpn: authorization list and the rest of the seed") {

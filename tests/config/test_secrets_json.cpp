@@ -74,11 +74,11 @@ TEST_CASE("JSON: the whole model, no secret anywhere") {
   const auto& diag = j["diagnostics"];
   CHECK(diag["errors"].empty());
   CHECK(diag["partial"].size() == 3);
-  CHECK(diag["partial"][0].get<std::string>().find(":79: ip nat pool: parsed, NAT not applied yet") !=
+  CHECK(diag["partial"][0].get<std::string>().find(":80: ip nat pool: parsed, NAT not applied yet") !=
         std::string::npos);
   CHECK(diag["ignored"]["line"].size() == 5);
   CHECK(diag["ignored"]["service"].size() == 3);
-  CHECK(diag["ignored"]["line"][4].get<std::string>().ends_with(":95: password <redacted>"));
+  CHECK(diag["ignored"]["line"][4].get<std::string>().ends_with(":96: password <redacted>"));
 }
 
 TEST_CASE("JSON: masked values without secrets say so, and errors are file:line: message") {

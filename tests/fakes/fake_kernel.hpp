@@ -4,7 +4,8 @@
 //   - add_sa(update = true) without that SA or an allocated SPI -> "XFRM_MSG_UPDSA: No such process"
 //   - a second add_policy for the same (source, destination, direction) -> "XFRM_MSG_NEWPOLICY: File exists"
 //   - a second add_route for the same destination           -> "RTM_NEWROUTE: File exists"
-//   - deletes / counters of unknown ones                    -> "...: No such process" / "...: No such file or directory"
+//   - deletes / counters of unknown ones -> "XFRM_MSG_DELSA: No such process", "XFRM_MSG_GETSA: No such process",
+//     "XFRM_MSG_DELPOLICY: No such file or directory", "RTM_DELROUTE: No such process"
 // allocate_spi hands out 0xc0000001, 0xc0000002, ... (deterministic, distinct). Every call is recorded.
 // Tests may set counters, queue expire events, and make the next call of a method fail.
 #pragma once

@@ -128,3 +128,18 @@ TEST_CASE("DPD from the wrong address is dropped") {
   CHECK(h.feed(d).empty());
   CHECK(h.responder.find(ini.rcookie()));
 }
+
+TEST_CASE("DELETE naming another ISAKMP SA (other cookies in the SPI) does not delete this one") {
+  // RFC 2408 §3.15: the SPI says which SA goes; for ISAKMP it is CKY-I | CKY-R (RFC 2408 §2.4).
+  Harness h(easyvpn_phase1_only());
+  Initiator ini(mm_options({tdes_md5_g2()}));
+  main_mode(h, ini);
+  DeletePayload d;
+  d.protocol = ProtocolId::Isakmp;
+  d.spi_size = 16;
+  Bytes other = isakmp_spi(ini);
+  other[15] ^= 0xff;  // a responder cookie that is not this SA's
+  d.spis.push_back(other);
+  h.feed(ini.informational({d}, 0x77777777));
+  CHECK(h.responder.find(ini.rcookie()) != nullptr);
+}

@@ -103,5 +103,9 @@ for script in "$@"; do
 done
 
 [ $skipped -gt 0 ] && echo "$skipped skipped"
+# RAVPN_LAB_STRICT=1 (the test suite and CI): a skip inside the lab means something is missing, so it fails.
+if [ "${RAVPN_LAB_STRICT:-0}" = 1 ] && [ $skipped -gt 0 ]; then
+  failed=$((failed + skipped))
+fi
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

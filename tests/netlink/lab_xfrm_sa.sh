@@ -79,7 +79,8 @@ run_case() { # NAME CIPHER AUTH REQID ENCAP(0/1)
   if [ -z "$spi_gw_in" ] || [ -z "$spi_cl_in" ]; then bad "$name: ALLOCSPI"; return; fi
   ok "$name: ALLOCSPI gw-in=$spi_gw_in cl-in=$spi_cl_in"
 
-  if probe_in $GW - <<EOF; then ok "$name: gw SAs (UPDSA in, NEWSA out), policies out/in/fwd, route"; else bad "$name: gw install"; fi
+  local what="$name: gw SAs (UPDSA in, NEWSA out), policies out/in/fwd, route"
+  if probe_in $GW - <<EOF; then ok "$what"; else bad "$what"; fi
 sa-add $CL_OUT $GW_OUT $spi_gw_in $reqid $cipher $auth $POOL/32 $INSIDE update $opt
 sa-add $GW_OUT $CL_OUT $spi_cl_in $reqid $cipher $auth $INSIDE $POOL/32 $opt
 ! sa-add $GW_OUT $CL_OUT $spi_cl_in $reqid $cipher $auth $INSIDE $POOL/32 $opt
@@ -149,7 +150,8 @@ policy-del out $POOL/32 $INSIDE
 policy-del in $INSIDE $POOL/32
 EOF
   local left
-  left=$(ip -n $GW xfrm state; ip -n $GW xfrm policy; ip -n $GW route show proto 76; ip -n $CL xfrm state; ip -n $CL xfrm policy)
+  left=$(ip -n $GW xfrm state; ip -n $GW xfrm policy; ip -n $GW route show proto 76
+         ip -n $CL xfrm state; ip -n $CL xfrm policy)
   if [ -z "$left" ]; then ok "$name: nothing left in either kernel"; else bad "$name: left behind: $left"; fi
 
   for p in "${helpers[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
@@ -163,7 +165,8 @@ run_case "AES-256/SHA1 in UDP 4500" aes256 sha1 14 1
 
 # ---- expire events ------------------------------------------------------------------------------------
 echo "# ---- expire events"
-if probe_in $GW - <<EOF; then ok "soft and hard XFRM_MSG_EXPIRE through event_fd/read_events"; else bad "expire events"; fi
+what="soft and hard XFRM_MSG_EXPIRE through event_fd/read_events"
+if probe_in $GW - <<EOF; then ok "$what"; else bad "$what"; fi
 sa-add $CL_OUT $GW_OUT 0x7001 21 aes128 sha256 $POOL/32 $INSIDE soft=2 hard=4
 wait-expire $GW_OUT 0x7001 30
 ! sa-del $GW_OUT 0x7001

@@ -16,6 +16,8 @@
 #   SRCDIR         the source tree (default: two levels above this file)
 #   RAVPN_CONFIG   config to give ravpnd (default $SRCDIR/tests/config/fixtures/ios-easyvpn.cfg)
 #   RAVPN_SECRETS  optional secrets file passed as --secrets
+#   RAVPND_ARGS    extra ravpnd arguments, split on blanks (e.g. "--debug isakmp,ipsec,aaa"); run-in-lab.sh
+#                  passes only RAVPN_* variables into the guest, so set it there from a wrapper script
 #   TT_KEEP=1      keep the temp dir after the run (it is printed)
 
 TT_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -252,6 +254,11 @@ tt_start_ravpnd() {
     TT_RAVPND_LOG=$TT_TMP/ravpnd.log
     local args=(--config "$RAVPN_CONFIG" --foreground)
     [ -n "${RAVPN_SECRETS:-}" ] && args+=(--secrets "$RAVPN_SECRETS")
+    if [ -n "${RAVPND_ARGS:-}" ]; then
+        local extra
+        read -r -a extra <<<"$RAVPND_ARGS"
+        args+=("${extra[@]}")
+    fi
     tt_log "starting $RAVPND ${args[*]} in $TT_GW_NS"
     tt_bg "$TT_RAVPND_LOG" ip netns exec "$TT_GW_NS" "$RAVPND" "${args[@]}"
     TT_RAVPND_PID=$TT_LAST_PID
@@ -318,7 +325,8 @@ tt_ensure_tun() {
 
 # tt_start_vpnc NAME GROUP_SECRET: vpnc in the client ns, log $TT_TMP/NAME.log, pid $TT_VPNC_PID
 # (exported for the test scripts).
-# VPNC_NATT (default natt) sets the NAT Traversal Mode; VPNC_SCRIPT replaces the logging-only vpnc-script.
+# VPNC_NATT (default natt) sets the NAT Traversal Mode; VPNC_SCRIPT replaces the logging-only vpnc-script;
+# VPNC_USER / VPNC_PASSWORD replace the Xauth user john / doe.
 tt_start_vpnc() {
     local name=$1 secret=$2 conf
     tt_require_tools vpnc stdbuf
@@ -326,7 +334,7 @@ tt_start_vpnc() {
     conf=$TT_TMP/$name.conf
     tt_fill_template "$TT_LIB_DIR/vpnc.conf.in" "$conf" \
         GATEWAY="$TT_GW_ADDR" GROUP=vpn3000 GROUP_SECRET="$secret" \
-        XAUTH_USER=john XAUTH_PASSWORD=doe NATT_MODE="${VPNC_NATT:-natt}" \
+        XAUTH_USER="${VPNC_USER:-john}" XAUTH_PASSWORD="${VPNC_PASSWORD:-doe}" NATT_MODE="${VPNC_NATT:-natt}" \
         IFNAME="tun${TT_ID:0:4}" SCRIPT="${VPNC_SCRIPT:-$TT_LIB_DIR/vpnc-script-log.sh}" PIDFILE="$TT_TMP/$name.pid"
     TT_VPNC_LOG=$TT_TMP/$name.log
     tt_log "starting vpnc ($name) in $TT_CLIENT_NS"
