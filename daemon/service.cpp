@@ -33,7 +33,8 @@ void watch(int epoll_fd, int fd, uint64_t tag) {
     throw std::runtime_error(std::string("epoll_ctl: ") + std::strerror(errno));
 }
 
-constexpr uint64_t kTagSignal = 1u << 20, kTagTimer = kTagSignal + 1, kTagPool = kTagSignal + 2;
+constexpr uint64_t kTagSignal = 1u << 20, kTagTimer = kTagSignal + 1, kTagPool = kTagSignal + 2,
+                   kTagKernel = kTagSignal + 3;
 
 }  // namespace
 
@@ -146,6 +147,7 @@ int Service::run() {
   watch(epoll.fd, signals.fd, kTagSignal);
   watch(epoll.fd, timer.fd, kTagTimer);
   watch(epoll.fd, pool_.completion_fd(), kTagPool);
+  if (kernel_ && kernel_->event_fd() >= 0) watch(epoll.fd, kernel_->event_fd(), kTagKernel);
   log_.log(LogLevel::Notice, LogCategory::Daemon, "ravpnd started: {} ISAKMP policies, {} keys, {} client groups",
            config_.isakmp_policies.size(), config_.isakmp_keys.size(), config_.client_groups.size());
 
@@ -172,6 +174,8 @@ int Service::run() {
         responder_->tick();
       } else if (tag == kTagPool) {
         pool_.run_completions();
+      } else if (tag == kTagKernel) {
+        responder_->on_kernel_expire(kernel_->read_events());
       } else if (tag < sockets_.size()) {
         on_readable(sockets_[tag]);
       }

@@ -177,15 +177,20 @@ Outcome on_first(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, const
     return fail_qm(ctx, sa, mid, notify::InvalidIdInformation, "QM1 must carry no or two ID payloads");
   }
   // A client that got an address from the pool must use it as its side of the tunnel.
+  // A client that got an address from the pool must use it as its side of the tunnel; one that did not, its own
+  // address (it must not claim another user's pool address or an inside network).
   const auto& leased = sa.session.mode_config.address;
-  if (leased && qm.client_net != Ipv4Net{*leased, Ipv4{0xffffffffu}})
+  const Ipv4 expected = leased ? *leased : sa.peer.address;
+  if (qm.client_net != Ipv4Net{expected, Ipv4{0xffffffffu}})
     return fail_qm(ctx, sa, mid, notify::InvalidIdInformation,
-                   fmt::format("client proxy {} is not its assigned address {}", qm.client_net.str(), leased->str()));
+                   fmt::format("client proxy {} is not its {} {}", qm.client_net.str(),
+                               leased ? "assigned address" : "own address", expected.str()));
 
   Local local = local_policy(ctx.config);
   auto match = choose(ctx, sa, *offer, local, ke_group);
   if (!match) return fail_qm(ctx, sa, mid, notify::NoProposalChosen, "no IPsec proposal matches the transform sets");
   qm.proposal_number = match->proposal->number;
+  qm.offered = *match->transform;
   qm.transform_id = match->esp.transform_id;
   qm.key_bits = match->esp.key_bits;
   qm.auth_alg = match->esp.auth;
@@ -220,16 +225,9 @@ Outcome build_reply(Phase1Sa& sa, uint32_t mid) {
   p.number = qm.proposal_number;
   p.protocol = ProtocolId::IpsecEsp;
   p.spi = spi_bytes(qm.our_spi);
-  Transform t;
-  t.number = 1;
-  t.id = qm.transform_id;
-  t.attributes.push_back(DataAttribute::tv(ipsec_attr::SaLifeType, life_type::Seconds));
-  t.attributes.push_back(DataAttribute::number(ipsec_attr::SaLifeDuration, qm.lifetime_seconds));
-  if (qm.pfs_group) t.attributes.push_back(DataAttribute::tv(ipsec_attr::GroupDescription, uint16_t(*qm.pfs_group)));
-  t.attributes.push_back(DataAttribute::tv(ipsec_attr::EncapsulationMode, qm.encapsulation));
-  if (qm.auth_alg) t.attributes.push_back(DataAttribute::tv(ipsec_attr::AuthenticationAlgorithm, qm.auth_alg));
-  if (qm.key_bits) t.attributes.push_back(DataAttribute::tv(ipsec_attr::KeyLength, qm.key_bits));
-  p.transforms.push_back(std::move(t));
+  // RFC 2409 §5 / RFC 2408 §4.2: the chosen transform goes back as offered (number and attributes); a shorter
+  // lifetime of ours is told in the RESPONDER-LIFETIME notify only.
+  p.transforms.push_back(qm.offered);
   SaPayload reply_sa;
   reply_sa.proposals.push_back(std::move(p));
 
@@ -299,11 +297,18 @@ kernel::Result<> install(ExchangeContext& ctx, Phase1Sa& sa, QuickModeExchange& 
                  sa.local.port);
   auto out = make(sa.local.address, sa.peer.address, peer_spi, qm.protected_net, qm.client_net, sa.local.port,
                   sa.peer.port);
-  if (auto r = ctx.kernel->add_sa(in, true); !r) return r;
-  if (auto r = ctx.kernel->add_sa(out, false); !r) {
+  // On any failure below, undo what this call installed (the larval inbound SPI included): nothing half-made stays.
+  std::vector<kernel::PolicySpec> added_policies;
+  bool out_added = false;
+  auto undo = [&](kernel::Error e) -> kernel::Result<> {
+    for (const auto& p : added_policies) (void)ctx.kernel->delete_policy(p.source, p.destination, p.direction);
+    if (out_added) (void)ctx.kernel->delete_sa(sa.peer.address, peer_spi);
     (void)ctx.kernel->delete_sa(sa.local.address, qm.our_spi);
-    return r;
-  }
+    return std::unexpected(std::move(e));
+  };
+  if (auto r = ctx.kernel->add_sa(in, true); !r) return undo(r.error());
+  if (auto r = ctx.kernel->add_sa(out, false); !r) return undo(r.error());
+  out_added = true;
   child.spi_in = qm.our_spi;
   child.spi_out = peer_spi;
 
@@ -317,8 +322,10 @@ kernel::Result<> install(ExchangeContext& ctx, Phase1Sa& sa, QuickModeExchange& 
         {qm.protected_net, qm.client_net, Direction::Out, sa.local.address, sa.peer.address, child.reqid, 0},
         {qm.client_net, qm.protected_net, Direction::In, sa.peer.address, sa.local.address, child.reqid, 0},
         {qm.client_net, qm.protected_net, Direction::Forward, sa.peer.address, sa.local.address, child.reqid, 0}};
-    for (const auto& p : policies)
-      if (auto r = ctx.kernel->add_policy(p); !r) return r;
+    for (const auto& p : policies) {
+      if (auto r = ctx.kernel->add_policy(p); !r) return undo(r.error());
+      added_policies.push_back(p);
+    }
     if (ctx.routes) {
       auto dev = ctx.routes->device_of_local.find(sa.local.address);
       if (dev != ctx.routes->device_of_local.end() && qm.client_net.mask.value == 0xffffffffu) {
@@ -357,8 +364,7 @@ Outcome on_final(ExchangeContext& ctx, Phase1Sa& sa, uint32_t mid, const Payload
   child.installed_at = ctx.time ? ctx.time->now() : TimePoint{};
   if (auto r = install(ctx, sa, qm, child); !r) {
     ctx.log.log(LogLevel::Error, LogCategory::Ipsec, "{}: installing IPsec SAs failed: {}", sa.tag(), r.error());
-    (void)ctx.kernel->delete_sa(sa.local.address, qm.our_spi);
-    sa.session.quick_modes.erase(mid);
+    sa.session.quick_modes.erase(mid);  // install() removed what it had put in
     return {Step::ignore("SA install failed"), false};
   }
   ctx.log.log(LogLevel::Notice, LogCategory::Ipsec,

@@ -63,6 +63,8 @@ class Responder {
 
   void receive(const Datagram& datagram);
   void tick();  // expire half-open and over-age SAs; call about once a second
+  // XFRM expire events from the kernel: a hard expiry removes that IPsec SA pair (its policies with the last one).
+  void on_kernel_expire(const std::vector<kernel::ExpireEvent>& events);
 
   const ResponderStats& stats() const { return stats_; }
   size_t sa_count() const { return sas_.size(); }
@@ -88,6 +90,7 @@ class Responder {
   void on_quick_mode(const Datagram& d, const Header& h, Phase1Sa& sa);
   void finish_xauth(const Cookie& rcookie, const xauth::Result& result);
   void after_xauth(Phase1Sa& sa);
+  void retire_older_sessions(Phase1Sa& sa);
   void send_outstanding(Phase1Sa& sa, uint32_t message_id, Bytes message);
   void retransmit_outstanding(Phase1Sa& sa, TimePoint now);
   void delete_sa(Phase1Sa& sa, const std::string& why);  // delete notify to the peer, then remove

@@ -1,6 +1,8 @@
 // The responder after phase 1: Xauth, mode-config and quick mode on an established ISAKMP SA.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "ike/informational.hpp"
 #include "ike/mode_config.hpp"
 #include "ike/protected_exchange.hpp"
@@ -60,11 +62,23 @@ void Responder::begin_session(Phase1Sa& sa) {
   after_xauth(sa);
 }
 
+void Responder::retire_older_sessions(Phase1Sa& sa) {
+  const auto& address = sa.session.mode_config.address;
+  if (!address) return;
+  std::vector<Phase1Sa*> older;
+  for (auto& [cookie, other] : sas_)
+    if (other.get() != &sa && other->session.mode_config.address == address) older.push_back(other.get());
+  // One lease per user: the same user logging in again gets the same address, so its older tunnel (same selectors
+  // in the kernel) goes, as a Cisco head-end drops the old session of a user who reconnects.
+  for (auto* other : older) delete_sa(*other, "replaced by a newer login of the same user on " + address->str());
+}
+
 void Responder::after_xauth(Phase1Sa& sa) {
   // `client configuration address initiate`: push the address to clients that do not ask for it themselves
   // (Cisco VPN Client 1.1); Unity clients (3.x/4.x, vpnc) send their own REQUEST (`respond`).
   if (!push_configured(config_) || sa.caps.unity || sa.session.mode_config.address) return;
   if (!mode_config::ensure_address(ctx_, sa)) return delete_sa(sa, "no address for the client");
+  retire_older_sessions(sa);
   MessageId id;
   Bytes set = mode_config::push(ctx_, sa, id);
   send_outstanding(sa, id.value, std::move(set));
@@ -122,7 +136,8 @@ void Responder::on_transaction(const Datagram& d, const Header& h, Phase1Sa& sa)
     Bytes reply = mode_config::reply(ctx_, sa, h.message_id, *attrs);
     session.answered[mid] = {d.data, reply};
     send_to_peer(sa, std::move(reply));
-    if (!session.mode_config.address) delete_sa(sa, "no address for the client");
+    if (!session.mode_config.address) return delete_sa(sa, "no address for the client");
+    retire_older_sessions(sa);
     return;
   }
   log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: unexpected transaction type {} ({:08x})", sa.tag(), attrs->type, mid);
@@ -154,8 +169,32 @@ void Responder::finish_xauth(const Cookie& rcookie, const xauth::Result& result)
   sa.session.xauth.attempts = xauth_exchange::kMaxAttempts;
 }
 
+void Responder::on_kernel_expire(const std::vector<kernel::ExpireEvent>& events) {
+  for (const auto& e : events) {
+    for (auto& [cookie, sa] : sas_) {
+      auto& children = sa->session.children;
+      auto it = std::find_if(children.begin(), children.end(), [&](const ChildSa& c) {
+        return (c.spi_in == e.spi && e.destination == sa->local.address) ||
+               (c.spi_out == e.spi && e.destination == sa->peer.address);
+      });
+      if (it == children.end()) continue;
+      if (!e.hard) {
+        log_.log(LogLevel::Info, LogCategory::Ipsec, "{}: IPsec SA {:08x} reached its soft lifetime", sa->tag(),
+                 e.spi.value);
+        break;
+      }
+      ChildSa child = *it;
+      children.erase(it);
+      log_.log(LogLevel::Notice, LogCategory::Ipsec, "{}: IPsec SA {:08x} expired", sa->tag(), e.spi.value);
+      quick_mode::remove_child(ctx_, *sa, child);
+      break;
+    }
+  }
+}
+
 void Responder::on_quick_mode(const Datagram& d, const Header& h, Phase1Sa& sa) {
   auto outcome = quick_mode::on_message(ctx_, sa, h, d.data);
+  if (outcome.installed) ++stats_.tunnels_up;
   switch (outcome.step.kind) {
     case Step::Kind::Reply: return send_to_peer(sa, std::move(outcome.step.reply));
     case Step::Kind::NeedDh: return start_dh(sa, h.message_id.value);
@@ -163,8 +202,7 @@ void Responder::on_quick_mode(const Datagram& d, const Header& h, Phase1Sa& sa) 
       if (outcome.step.notify) send_to_peer(sa, informational::notify(ctx_, sa, outcome.step.notify));
       return;
     case Step::Kind::Ignore:
-      if (outcome.installed) ++stats_.tunnels_up;
-      else log_.log(LogLevel::Debug, LogCategory::Ipsec, "{}: {}", sa.tag(), outcome.step.reason);
+      if (!outcome.installed) log_.log(LogLevel::Debug, LogCategory::Ipsec, "{}: {}", sa.tag(), outcome.step.reason);
       return;
   }
 }

@@ -49,6 +49,7 @@ struct QuickModeExchange {
   Bytes qm1_raw;                  // for retransmit detection
   Bytes reply;                    // QM2 as sent
   uint8_t proposal_number = 0;
+  Transform offered;              // the chosen transform as the initiator sent it (echoed in QM2, RFC 2409 §5)
   uint8_t transform_id = 0;       // ESP transform ID
   uint16_t auth_alg = 0;          // IPsec auth algorithm attribute
   uint16_t key_bits = 0;
