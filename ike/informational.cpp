@@ -3,19 +3,11 @@
 #include <fmt/format.h>
 
 #include "ike/phase1_common.hpp"
+#include "ike/protected_exchange.hpp"
 #include "ike/protection.hpp"
 
 namespace ravpn::ike::informational {
 namespace {
-
-MessageId random_message_id(crypto::Rng& rng) {
-  MessageId id;
-  while (id.value == 0) {
-    auto b = rng.bytes(4);
-    id.value = uint32_t(b[0]) << 24 | uint32_t(b[1]) << 16 | uint32_t(b[2]) << 8 | b[3];
-  }
-  return id;
-}
 
 Bytes isakmp_spi(const Phase1Sa& sa) {
   Bytes spi(sa.icookie.bytes.begin(), sa.icookie.bytes.end());
@@ -25,20 +17,18 @@ Bytes isakmp_spi(const Phase1Sa& sa) {
 
 bool has_keys(const Phase1Sa& sa) { return !sa.keys.skeyid_a.empty() && !sa.keys.enc_key.empty(); }
 
-Bytes protect(ExchangeContext& ctx, const Phase1Sa& sa, const PayloadBody& payload) {
-  MessageId mid = random_message_id(ctx.rng);
+Bytes protect(ExchangeContext& ctx, Phase1Sa& sa, const PayloadBody& payload) {
+  MessageId mid = new_message_id(ctx.rng, sa);
   Header h = reply_header(sa, ExchangeType::Informational);
   h.message_id = mid;
-  auto chain = chain_with_hash(sa, message_id_bytes(mid), serialize_payloads({payload}));
-  // Phase 1 may not have finished (an AUTHENTICATION-FAILED after MM5): the current chain IV is the base then.
-  const Bytes& base = sa.phase1_last_block.empty() ? sa.iv : sa.phase1_last_block;
-  Bytes iv = crypto::phase2_iv(sa.choice.hash, sa.choice.cipher, base, mid.value);
-  return seal_message(h, chain, sa, iv);
+  Bytes out = seal_phase2(sa, h, chain_with_hash(sa, message_id_bytes(mid), serialize_payloads({payload})));
+  sa.phase2_ivs.erase(mid.value);  // a one-message exchange: its IV chain ends here
+  return out;
 }
 
 }  // namespace
 
-Bytes notify(ExchangeContext& ctx, const Phase1Sa& sa, uint16_t type, Bytes data) {
+Bytes notify(ExchangeContext& ctx, Phase1Sa& sa, uint16_t type, Bytes data) {
   NotifyPayload n;
   n.protocol = ProtocolId::Isakmp;
   n.type = type;
@@ -46,7 +36,7 @@ Bytes notify(ExchangeContext& ctx, const Phase1Sa& sa, uint16_t type, Bytes data
   n.data = std::move(data);
   if (has_keys(sa)) return protect(ctx, sa, n);
   Header h = reply_header(sa, ExchangeType::Informational);
-  h.message_id = random_message_id(ctx.rng);
+  h.message_id = new_message_id(ctx.rng, sa);
   return serialize_message(h, {n});
 }
 
@@ -62,7 +52,7 @@ Bytes clear_notify(const Header& request, const Cookie& rcookie, uint16_t type, 
   return serialize_message(h, {n});
 }
 
-Bytes delete_isakmp(ExchangeContext& ctx, const Phase1Sa& sa) {
+Bytes delete_isakmp(ExchangeContext& ctx, Phase1Sa& sa) {
   DeletePayload d;
   d.protocol = ProtocolId::Isakmp;
   d.spi_size = 16;
@@ -74,9 +64,8 @@ Outcome on_message(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, Byt
   Parsed<PayloadChain> chain = std::unexpected(ParseError{});
   if (header.flags & flags::Encryption) {
     if (!has_keys(sa)) return {Step::ignore("encrypted informational before keys exist"), false, {}};
-    const Bytes& base = sa.phase1_last_block.empty() ? sa.iv : sa.phase1_last_block;
-    Bytes iv = crypto::phase2_iv(sa.choice.hash, sa.choice.cipher, base, header.message_id.value);
-    chain = open_message(header, datagram, sa, iv);
+    chain = open_phase2(sa, header, datagram);
+    sa.phase2_ivs.erase(header.message_id.value);  // a one-message exchange
     if (!chain) return {Step::ignore("informational does not decrypt: " + chain.error().what), false, {}};
     // RFC 2409 §5.7: HASH(1) must lead and verify, else the message is dropped.
     if (!verify_leading_hash(sa, message_id_bytes(header.message_id), *chain))

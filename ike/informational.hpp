@@ -8,11 +8,11 @@
 namespace ravpn::ike::informational {
 
 // A notify for `sa` (its cookies), protected when the SA has keys, clear otherwise.
-Bytes notify(ExchangeContext& ctx, const Phase1Sa& sa, uint16_t type, Bytes data = {});
+Bytes notify(ExchangeContext& ctx, Phase1Sa& sa, uint16_t type, Bytes data = {});
 // A clear notify answering a first message we could not take (no SA kept).
 Bytes clear_notify(const Header& request, const Cookie& rcookie, uint16_t type, MessageId id);
 // Delete of the ISAKMP SA itself (RFC 2408 §3.15: SPI = CKY-I | CKY-R), protected.
-Bytes delete_isakmp(ExchangeContext& ctx, const Phase1Sa& sa);
+Bytes delete_isakmp(ExchangeContext& ctx, Phase1Sa& sa);
 
 // What a received informational message asked of us.
 struct Outcome {

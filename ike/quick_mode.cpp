@@ -136,6 +136,7 @@ Bytes spi_bytes(kernel::Spi s) {
 
 Outcome fail_qm(ExchangeContext& ctx, Phase1Sa& sa, uint32_t mid, uint16_t notify_type, const std::string& why) {
   sa.session.quick_modes.erase(mid);
+  sa.phase2_ivs.erase(mid);
   ctx.log.log(LogLevel::Notice, LogCategory::Ipsec, "{}: quick mode {:08x} refused: {}", sa.tag(), mid, why);
   return {Step::fail(notify_type, why), false};
 }
@@ -365,6 +366,7 @@ Outcome on_final(ExchangeContext& ctx, Phase1Sa& sa, uint32_t mid, const Payload
   if (auto r = install(ctx, sa, qm, child); !r) {
     ctx.log.log(LogLevel::Error, LogCategory::Ipsec, "{}: installing IPsec SAs failed: {}", sa.tag(), r.error());
     sa.session.quick_modes.erase(mid);  // install() removed what it had put in
+    sa.phase2_ivs.erase(mid);
     return {Step::ignore("SA install failed"), false};
   }
   ctx.log.log(LogLevel::Notice, LogCategory::Ipsec,
@@ -373,6 +375,10 @@ Outcome on_final(ExchangeContext& ctx, Phase1Sa& sa, uint32_t mid, const Payload
               child.transform, child.lifetime_seconds, sa.session.xauth.user.empty() ? "" : ", user " + sa.session.xauth.user);
   sa.session.children.push_back(child);
   qm.state = QuickModeExchange::State::Done;
+  // Keep only what recognises a late retransmit of QM1; the keying material and the IV chain go.
+  qm.g_qm_xy.clear();
+  qm.dh = {};
+  qm.hash3_expected.clear();
   Outcome out{Step::ignore("quick mode done"), true};
   if (qm.commit) {
     // RFC 2408 §3.1 commit bit: tell the initiator the SAs are in place (CONNECTED, in the QM's message ID).
@@ -384,6 +390,7 @@ Outcome on_final(ExchangeContext& ctx, Phase1Sa& sa, uint32_t mid, const Payload
     h.message_id = MessageId{mid};
     out.step = Step::reply_with(seal_phase2(sa, h, chain_with_hash(sa, message_id_bytes(h.message_id), serialize_payloads({n}))));
   }
+  sa.phase2_ivs.erase(mid);
   return out;
 }
 

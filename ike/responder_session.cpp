@@ -112,6 +112,7 @@ void Responder::on_transaction(const Datagram& d, const Header& h, Phase1Sa& sa)
         if (auto a = alive.lock(); a && *a) finish_xauth(rcookie, result);
       });
     } else if (received.what == What::Acknowledged) {
+      sa.phase2_ivs.erase(mid);  // the Xauth transaction ends with the ACK
       if (session.xauth.state == XauthState::Failed || session.xauth.attempts >= xauth_exchange::kMaxAttempts)
         return delete_sa(sa, "Xauth failed");
       session.xauth.state = XauthState::Done;
@@ -123,6 +124,7 @@ void Responder::on_transaction(const Datagram& d, const Header& h, Phase1Sa& sa)
   }
 
   if (attrs->type == cfg_type::Ack && session.mode_config.pushed) {
+    sa.phase2_ivs.erase(mid);
     session.mode_config.acknowledged = true;
     log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: peer accepted the address {}", sa.tag(),
              session.mode_config.address ? session.mode_config.address->str() : "?");
@@ -134,6 +136,7 @@ void Responder::on_transaction(const Datagram& d, const Header& h, Phase1Sa& sa)
       return;
     }
     Bytes reply = mode_config::reply(ctx_, sa, h.message_id, *attrs);
+    sa.phase2_ivs.erase(mid);  // REQUEST/REPLY is over; a retransmitted REQUEST is answered from `answered`
     session.answered[mid] = {d.data, reply};
     send_to_peer(sa, std::move(reply));
     if (!session.mode_config.address) return delete_sa(sa, "no address for the client");

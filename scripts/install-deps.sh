@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Installs every build and test dependency of ravpn from Debian 12. Idempotent.
 set -euo pipefail
-export DEBIAN_FRONTEND=noninteractive
 
 packages=(
   # build
@@ -17,15 +16,6 @@ packages=(
 # The kernel lab (qemu, Debian's kernel, busybox) for the ESP tests has its own list.
 "$(dirname "$0")/install-lab-deps.sh"
 
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -eq 0 ]; then
-  echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
-fi
-echo "install-deps: installing ${missing[*]}"
+. "$(dirname "$0")/apt-install-missing.sh"
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
-apt-get -o DPkg::Lock::Timeout=600 update -qq
-apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
+apt_install_missing install-deps "${packages[@]}"
