@@ -64,8 +64,10 @@ Step on_final(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, ByteView
                                   sa.psk_origin));
   detect_nat(sa, ctx.log);
   for (const auto* n : chain->all(PayloadType::Notify))
-    if (std::get<NotifyPayload>(n->body).type == notify::InitialContact)
+    if (std::get<NotifyPayload>(n->body).type == notify::InitialContact) {
+      sa.initial_contact = true;
       ctx.log.log(LogLevel::Info, LogCategory::Isakmp, "{}: INITIAL-CONTACT", sa.tag());
+    }
   sa.phase1_last_block = sa.iv;
   sa.state = Phase1State::Established;
   log_established(sa, ctx.log);

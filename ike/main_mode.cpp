@@ -49,8 +49,10 @@ Step on_identity(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, ByteV
                       fmt::format("authentication failed: HASH_I mismatch for {} (wrong pre-shared key, {})",
                                   describe_id(sa.peer_id), sa.psk_origin));
   for (const auto* n : chain->all(PayloadType::Notify))
-    if (std::get<NotifyPayload>(n->body).type == notify::InitialContact)
+    if (std::get<NotifyPayload>(n->body).type == notify::InitialContact) {
+      sa.initial_contact = true;
       ctx.log.log(LogLevel::Info, LogCategory::Isakmp, "{}: INITIAL-CONTACT", sa.tag());
+    }
 
   IdPayload ours = local_identity(ctx.config, sa);
   sa.idir_b = serialize_id(ours);

@@ -189,6 +189,7 @@ void Responder::apply(Phase1Sa& sa, Step step, const Datagram* request) {
       if (sa.established() && half_open_.erase({sa.icookie, sa.first_peer})) {
         ++stats_.phase1_established;
         sa.established_at = time_.now();
+        if (sa.initial_contact) forget_older_sas(sa);
         begin_session(sa);
       }
       return;
@@ -280,6 +281,23 @@ void Responder::remove(const Cookie& rcookie) {
              sa.session.xauth.user.empty() ? "" : " (user " + sa.session.xauth.user + ")");
   half_open_.erase({sa.icookie, sa.first_peer});
   sas_.erase(it);
+}
+
+void Responder::forget_older_sas(const Phase1Sa& sa) {
+  // RFC 2407 §4.6.3.3 INITIAL-CONTACT: the peer rebooted or reconnected and holds none of its older SAs; remove them
+  // without a delete it could not read ("delete all SAs shared with <peer>" in the seed PIX trace). Behind a NAT
+  // several clients share an address, so there only the same address and port counts.
+  std::vector<Cookie> stale;
+  for (const auto& [cookie, other] : sas_) {
+    if (other.get() == &sa || other->peer.address != sa.peer.address) continue;
+    const bool natted = sa.peer_behind_nat || other->peer_behind_nat;
+    if (natted && other->peer != sa.peer) continue;
+    stale.push_back(cookie);
+  }
+  for (const auto& c : stale) {
+    log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: INITIAL-CONTACT: removing older {}", sa.tag(), sas_.at(c)->tag());
+    remove(c);
+  }
 }
 
 void Responder::delete_sa(Phase1Sa& sa, const std::string& why) {
