@@ -283,6 +283,15 @@ void Responder::remove(const Cookie& rcookie) {
   sas_.erase(it);
 }
 
+size_t Responder::disconnect_if(const std::function<bool(const Phase1Sa&)>& match, const std::string& reason) {
+  std::vector<Cookie> chosen;
+  for (const auto& [cookie, sa] : sas_)
+    if (match(*sa)) chosen.push_back(cookie);
+  for (const auto& c : chosen)
+    if (auto it = sas_.find(c); it != sas_.end()) delete_sa(*it->second, reason);
+  return chosen.size();
+}
+
 void Responder::forget_older_sas(const Phase1Sa& sa) {
   // RFC 2407 §4.6.3.3 INITIAL-CONTACT: the peer rebooted or reconnected and holds none of its older SAs; remove them
   // without a delete it could not read ("delete all SAs shared with <peer>" in the seed PIX trace). Behind a NAT

@@ -1,6 +1,7 @@
 // The IKEv1 responder: takes datagrams, finds or creates the phase 1 SA they belong to, runs the exchange's step,
 // answers retransmits from the last reply, moves Diffie-Hellman to the worker, and expires half-open SAs.
 #pragma once
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -70,6 +71,11 @@ class Responder {
   size_t sa_count() const { return sas_.size(); }
   std::vector<const Phase1Sa*> sas() const;
   const Phase1Sa* find(const Cookie& responder_cookie) const;
+  // Tear down every ISAKMP SA `match` selects (delete notifies to the peer, IPsec SAs out of the kernel, leases
+  // back); returns how many. For the control socket's `disconnect`.
+  size_t disconnect_if(const std::function<bool(const Phase1Sa&)>& match, const std::string& reason);
+  const PoolSet* pools() const { return services_.pools; }
+  kernel::Kernel* kernel() const { return services_.kernel; }
 
  private:
   struct HalfOpenKey {
