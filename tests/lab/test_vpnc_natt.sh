@@ -52,11 +52,12 @@ for _ in $(seq 50); do tt_in_client ping -c1 -W1 "$TT_GW_ADDR" >/dev/null 2>&1 &
 [ "$ok" = 1 ] || tt_fail "topology: $CLIENT_ADDR cannot reach $TT_GW_ADDR through the NAT router"
 tt_pass "topology: $CLIENT_ADDR -> NAT $NAT_OUT_ADDR -> gateway $TT_GW_ADDR"
 
-# ESP-in-UDP and IKE as the gateway sees them.
-tt_bg "$TT_TMP/gw-tshark.log" ip netns exec "$TT_GW_NS" tshark -q -n -i "$TT_GW_IF" \
+# ESP-in-UDP and IKE as the gateway sees them. dumpcap (tshark's capture engine) loads no dissectors, so it starts
+# in a second or two even under emulation, where tshark can take tens of seconds; tshark reads the file afterwards.
+tt_bg "$TT_TMP/gw-tshark.log" ip netns exec "$TT_GW_NS" dumpcap -q -n -i "$TT_GW_IF" \
   -f 'udp port 500 or udp port 4500 or esp' -w "$TT_TMP/gw.pcap"
 CAP_PID=$TT_LAST_PID
-tt_wait_log "$TT_TMP/gw-tshark.log" "Capturing on" 30 "tshark start" "$CAP_PID"
+tt_wait_log "$TT_TMP/gw-tshark.log" "Capturing on" 90 "dumpcap start" "$CAP_PID"
 
 tt_start_ravpnd
 tt_in_gw ss -uanp >"$TT_TMP/ss.txt" 2>&1 || true
