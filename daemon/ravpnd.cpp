@@ -1,6 +1,8 @@
 // ravpnd: the IKEv1 remote-access head-end.
 //   ravpnd --config FILE [--secrets FILE] [--foreground] [--debug isakmp,ipsec,aaa,config,daemon|all]
+//          [--socket PATH]   the JSON control socket for ravpnctl (default /run/ravpn/ravpnd.sock; "" = none)
 //   ravpnd --check-config FILE [--secrets FILE]    print the resolved model as JSON; exit 1 on errors
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -17,7 +19,7 @@ namespace {
 
 void usage() {
   std::fprintf(stderr,
-               "usage: ravpnd --config FILE [--secrets FILE] [--foreground] [--debug CATEGORIES]\n"
+               "usage: ravpnd --config FILE [--secrets FILE] [--foreground] [--debug CATEGORIES] [--socket PATH]\n"
                "       ravpnd --check-config FILE [--secrets FILE]\n");
 }
 
@@ -42,7 +44,7 @@ void report(const ravpn::config::Config& cfg, ravpn::Logger& log) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config_path, secrets_path, check_path, debug;
+  std::string config_path, secrets_path, check_path, debug, socket_path = "/run/ravpn/ravpnd.sock";
   bool foreground = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -56,6 +58,7 @@ int main(int argc, char** argv) {
     else if (a == "--secrets") ok = value(secrets_path);
     else if (a == "--check-config") ok = value(check_path);
     else if (a == "--debug") ok = value(debug);
+    else if (a == "--socket") ok = value(socket_path);
     else if (a == "--foreground" || a == "-f") foreground = true;
     else if (a == "--help" || a == "-h") return usage(), 0;
     else ok = false;
@@ -85,8 +88,20 @@ int main(int argc, char** argv) {
     std::perror("ravpnd: daemon");
     return 1;
   }
+  // Block the signals Service::run() reads from its signalfd before the DH worker threads exist: threads inherit
+  // the mask, and a thread with SIGTERM unblocked would take the default action (exit without cleanup: the
+  // control socket and kernel state left behind).
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
   try {
-    ravpn::daemon::Service service(cfg, log, {});
+    ravpn::daemon::ServiceOptions options;
+    options.control_socket = socket_path;
+    options.set_debug = [&log](const std::string& categories) { return log.set_debug(categories); };
+    ravpn::daemon::Service service(cfg, log, std::move(options));
     return service.run();
   } catch (const std::exception& e) {
     log.log(ravpn::LogLevel::Error, ravpn::LogCategory::Daemon, "{}", e.what());

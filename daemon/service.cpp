@@ -11,6 +11,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include <fmt/format.h>
+
+#include "daemon/systemd_notify.hpp"
 #include "netlink/interfaces.hpp"
 #include "netlink/xfrm_kernel.hpp"
 
@@ -34,7 +37,7 @@ void watch(int epoll_fd, int fd, uint64_t tag) {
 }
 
 constexpr uint64_t kTagSignal = 1u << 20, kTagTimer = kTagSignal + 1, kTagPool = kTagSignal + 2,
-                   kTagKernel = kTagSignal + 3;
+                   kTagKernel = kTagSignal + 3, kTagControl = kTagSignal + 4;
 
 }  // namespace
 
@@ -45,6 +48,24 @@ Service::Service(const config::Config& config, Logger& log, ServiceOptions optio
   open_services();
   responder_ = std::make_unique<ike::Responder>(config_, *rng_, *rng_, time_, pool_, log_, *this,
                                                 ike::ResponderSettings{}, services_);
+  started_ = time_.now();
+  if (!options_.control_socket.empty()) {
+    // IKE service matters more than the control socket: without it the daemon still runs, and says why.
+    try {
+      open_control();
+    } catch (const std::exception& e) {
+      log_.log(LogLevel::Error, LogCategory::Daemon, "{}; running without a control socket", e.what());
+    }
+  }
+}
+
+void Service::open_control() {
+  control_context_.reset(new control::RequestContext{*responder_, time_, started_, config_.source, options_.set_debug});
+  control::ControlServerOptions o;
+  o.path = options_.control_socket;
+  control_ = std::make_unique<control::ControlServer>(
+      o, [this](std::string_view line) { return control::handle_line(*control_context_, line); },
+      [](const std::string& message) { return control::dump_line(control::error_response(message)); }, time_, log_);
 }
 
 void Service::open_services() {
@@ -148,8 +169,12 @@ int Service::run() {
   watch(epoll.fd, timer.fd, kTagTimer);
   watch(epoll.fd, pool_.completion_fd(), kTagPool);
   if (kernel_ && kernel_->event_fd() >= 0) watch(epoll.fd, kernel_->event_fd(), kTagKernel);
+  if (control_) watch(epoll.fd, control_->fd(), kTagControl);
   log_.log(LogLevel::Notice, LogCategory::Daemon, "ravpnd started: {} ISAKMP policies, {} keys, {} client groups",
            config_.isakmp_policies.size(), config_.isakmp_keys.size(), config_.client_groups.size());
+  // Type=notify: the IKE sockets are bound and the loop is about to serve them.
+  notify_ready(fmt::format("listening on {} sockets, {} ISAKMP policies", sockets_.size(),
+                           config_.isakmp_policies.size()));
 
   epoll_event events[64];
   for (;;) {
@@ -166,16 +191,20 @@ int Service::run() {
             continue;
           }
           log_.log(LogLevel::Notice, LogCategory::Daemon, "stopping on signal {}", info.ssi_signo);
+          notify_stopping();
           return 0;
         }
       } else if (tag == kTagTimer) {
         uint64_t expirations;
         [[maybe_unused]] auto r = read(timer.fd, &expirations, sizeof expirations);
         responder_->tick();
+        if (control_) control_->tick();
       } else if (tag == kTagPool) {
         pool_.run_completions();
       } else if (tag == kTagKernel) {
         responder_->on_kernel_expire(kernel_->read_events());
+      } else if (tag == kTagControl) {
+        control_->process();
       } else if (tag < sockets_.size()) {
         on_readable(sockets_[tag]);
       }

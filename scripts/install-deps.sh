@@ -6,11 +6,13 @@ packages=(
   # build
   build-essential g++ meson ninja-build pkg-config
   libbotan-2-dev libfmt-dev libmnl-dev libnl-3-dev libnl-route-3-dev nlohmann-json3-dev doctest-dev
+  libsystemd-dev
   # fuzzing (libFuzzer ships with clang's runtime)
   clang libclang-rt-14-dev
   # real peers and probes for the acceptance tests
   ike-scan vpnc strongswan-charon charon-cmd strongswan-swanctl libcharon-extra-plugins libcharon-extauth-plugins libstrongswan-standard-plugins
   tshark iproute2 nftables procps psmisc python3-scapy
+  debhelper dpkg-dev fakeroot lintian debootstrap systemd  # the Debian package test (tests/packaging/)
 )
 
 # The kernel lab (qemu, Debian's kernel, busybox) for the ESP tests has its own list.

@@ -1,0 +1,56 @@
+// The control socket's requests: one JSON object per line in, one per line out (protocol version 1).
+//   {"version":1,"request":"status"|"isakmp"|"sas"|"users"|"pools"|"disconnect"|"reload"|"debug", ...}
+//   -> {"version":1,"ok":true,...} or {"version":1,"ok":false,"error":"..."}
+// The views answer what `show crypto isakmp sa`, `show crypto ipsec sa` and `show uauth` answered on the PIX. They
+// read the responder's state; no key, password or pre-shared key ever reaches a view. Strings that came from a
+// peer (identities, user names) are made printable before they are put into JSON.
+#pragma once
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "ike/clock.hpp"
+#include "ike/phase1_sa.hpp"
+#include "ike/responder.hpp"
+
+namespace ravpn::control {
+
+inline constexpr int kProtocolVersion = 1;
+inline constexpr size_t kMaxRequestLine = 64 * 1024;
+
+// What the requests need from the daemon, passed by reference (no globals).
+struct RequestContext {
+  ike::Responder& responder;
+  const TimeSource& time;
+  TimePoint started;            // when the service started (uptime)
+  std::string config_source;    // the configuration file
+  // Turns on debug output of these categories ("isakmp,ipsec", "all"); false when a name is unknown. May be empty
+  // (then `debug` answers an error).
+  std::function<bool(const std::string&)> set_debug;
+};
+
+// The project version (meson's project version).
+const char* version();
+
+// Peer-supplied bytes as printable ASCII: other bytes become \xNN.
+std::string printable(std::string_view text);
+
+// JSON views (also used by the tests on hand-made SAs).
+nlohmann::json isakmp_view(const ike::Phase1Sa& sa, TimePoint now);
+// One entry per ChildSa; with a kernel, "in"/"out" carry its byte and packet counters.
+nlohmann::json child_views(const ike::Phase1Sa& sa, TimePoint now, kernel::Kernel* kernel);
+// Empty (null) when the SA has no authenticated user and no pool address.
+nlohmann::json user_view(const ike::Phase1Sa& sa, TimePoint now);
+nlohmann::json pools_view(const ike::PoolSet* pools);
+
+// One request object -> one response object (always has "version" and "ok").
+nlohmann::json handle_request(RequestContext& ctx, const nlohmann::json& request);
+// One line (without its newline) -> one response line (without newline). Invalid JSON gets an error response.
+std::string handle_line(RequestContext& ctx, std::string_view line);
+
+nlohmann::json error_response(const std::string& message);
+// Serialises without throwing on invalid UTF-8 (replaced by U+FFFD).
+std::string dump_line(const nlohmann::json& j);
+
+}  // namespace ravpn::control

@@ -1,0 +1,144 @@
+#include "daemon/control/table.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace ravpn::control {
+
+using nlohmann::json;
+
+namespace {
+
+// A cell from any JSON value: strings as they are, null as "-".
+std::string cell(const json& j) {
+  if (j.is_null()) return "-";
+  if (j.is_string()) return j.get<std::string>();
+  if (j.is_boolean()) return j.get<bool>() ? "yes" : "no";
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string cell(const json& obj, const char* key) { return obj.is_object() && obj.contains(key) ? cell(obj[key]) : "-"; }
+
+const json& list(const json& r, const char* key) {
+  static const json empty = json::array();
+  return r.contains(key) && r[key].is_array() ? r[key] : empty;
+}
+
+std::string counters_text(const json& c) {
+  if (!c.is_object()) return "-";
+  if (c.contains("error")) return "? (" + cell(c, "error") + ")";
+  return fmt::format("{}/{}", cell(c, "bytes"), cell(c, "packets"));
+}
+
+std::string status_text(const json& r) {
+  std::string s;
+  s += fmt::format("ravpnd {}, up {}\n", cell(r, "daemon_version"), duration_text(r.value("uptime", json())));
+  s += fmt::format("configuration: {}\n", cell(r, "config"));
+  s += fmt::format("kernel IPsec:  {}\n", r.value("kernel", false) ? "available" : "not available");
+  const json sas = r.value("sas", json::object());
+  s += fmt::format("ISAKMP SAs: {} ({} established, {} negotiating), IPsec SAs: {}, users: {}\n", cell(sas, "isakmp"),
+                   cell(sas, "established"), cell(sas, "negotiating"), cell(sas, "ipsec"), cell(sas, "users"));
+  Table t({"counter", "value"});
+  if (r.contains("counters") && r["counters"].is_object())
+    for (const auto& [k, v] : r["counters"].items()) t.add({k, cell(v)});
+  return s + "\n" + t.str();
+}
+
+std::string isakmp_text(const json& r) {
+  Table t({"conn", "peer", "local", "state", "mode", "group", "user", "algorithms", "established", "lifetime left"});
+  for (const auto& sa : list(r, "sas")) {
+    std::string alg = "-";
+    if (sa.contains("algorithms") && sa["algorithms"].is_object()) {
+      const auto& a = sa["algorithms"];
+      alg = fmt::format("{}/{}/group {}/{}", cell(a, "cipher"), cell(a, "hash"), cell(a, "dh_group"), cell(a, "auth"));
+    }
+    t.add({cell(sa, "serial"), cell(sa, "peer"), cell(sa, "local"), cell(sa, "state"), cell(sa, "mode"),
+           cell(sa, "group"), sa.contains("xauth") ? cell(sa["xauth"], "user") : "-", alg,
+           duration_text(sa.value("established_for", json())), duration_text(sa.value("lifetime_left", json()))});
+  }
+  std::string s = t.str();
+  for (const auto& sa : list(r, "sas"))
+    s += fmt::format("conn {}: cookies {} {}, peer id {}\n", cell(sa, "serial"), cell(sa, "icookie"),
+                     cell(sa, "rcookie"),
+                     sa.contains("peer_id") && sa["peer_id"].is_object()
+                         ? cell(sa["peer_id"], "type") + " " + cell(sa["peer_id"], "value")
+                         : "-");
+  return s + fmt::format("{} ISAKMP SA(s)\n", list(r, "sas").size());
+}
+
+std::string sas_text(const json& r) {
+  Table t({"conn", "peer", "user", "local net", "remote net", "spi in", "spi out", "transform", "in bytes/pkts",
+           "out bytes/pkts", "lifetime left"});
+  for (const auto& c : list(r, "sas"))
+    t.add({cell(c, "serial"), cell(c, "peer"), cell(c, "user"), cell(c, "local_net"), cell(c, "remote_net"),
+           cell(c, "spi_in"), cell(c, "spi_out"), cell(c, "transform"), counters_text(c.value("in", json())),
+           counters_text(c.value("out", json())), duration_text(c.value("lifetime_left", json()))});
+  std::string s = t.str() + fmt::format("{} IPsec SA pair(s)\n", list(r, "sas").size());
+  if (!r.value("kernel", true)) s += "(no kernel XFRM access: no counters)\n";
+  return s;
+}
+
+std::string users_text(const json& r) {
+  Table t({"user", "group", "address", "pool", "peer", "conn", "connected"});
+  for (const auto& u : list(r, "users"))
+    t.add({cell(u, "user"), cell(u, "group"), cell(u, "address"), cell(u, "pool"), cell(u, "peer"), cell(u, "serial"),
+           duration_text(u.value("connected_for", json()))});
+  return t.str() + fmt::format("{} user(s)\n", list(r, "users").size());
+}
+
+std::string pools_text(const json& r) {
+  Table t({"pool", "size", "leased", "free"});
+  for (const auto& p : list(r, "pools")) t.add({cell(p, "name"), cell(p, "size"), cell(p, "leased"), cell(p, "free")});
+  return t.str();
+}
+
+}  // namespace
+
+std::string Table::str() const {
+  std::vector<size_t> width(header_.size(), 0);
+  auto measure = [&](const std::vector<std::string>& row) {
+    for (size_t i = 0; i < row.size() && i < width.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  };
+  measure(header_);
+  for (const auto& r : rows_) measure(r);
+  auto line = [&](const std::vector<std::string>& row) {
+    std::string s;
+    for (size_t i = 0; i < width.size(); ++i) {
+      const std::string& v = i < row.size() ? row[i] : std::string();
+      s += v;
+      if (i + 1 < width.size()) s += std::string(width[i] - v.size() + 2, ' ');
+    }
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    return s + "\n";
+  };
+  std::string out = line(header_);
+  std::vector<std::string> rule;
+  for (auto w : width) rule.push_back(std::string(w, '-'));
+  out += line(rule);
+  for (const auto& r : rows_) out += line(r);
+  return out;
+}
+
+std::string duration_text(const json& seconds) {
+  if (!seconds.is_number()) return "-";
+  const int64_t s = seconds.get<int64_t>();
+  if (s < 0) return "-";
+  if (s >= 86400) return fmt::format("{}d{:02}h", s / 86400, s % 86400 / 3600);
+  if (s >= 3600) return fmt::format("{}h{:02}m", s / 3600, s % 3600 / 60);
+  if (s >= 60) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  return fmt::format("{}s", s);
+}
+
+std::string render(const std::string& request, const json& r) {
+  if (request == "status") return status_text(r);
+  if (request == "isakmp") return isakmp_text(r);
+  if (request == "sas") return sas_text(r);
+  if (request == "users") return users_text(r);
+  if (request == "pools") return pools_text(r);
+  if (request == "disconnect") return fmt::format("disconnected {} ISAKMP SA(s)\n", cell(r, "disconnected"));
+  if (request == "debug") return fmt::format("debugging on: {}\n", cell(r, "categories"));
+  return r.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace ravpn::control
