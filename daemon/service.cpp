@@ -192,6 +192,7 @@ int Service::run() {
           }
           log_.log(LogLevel::Notice, LogCategory::Daemon, "stopping on signal {}", info.ssi_signo);
           notify_stopping();
+          responder_->shutdown();
           return 0;
         }
       } else if (tag == kTagTimer) {

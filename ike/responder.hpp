@@ -74,6 +74,8 @@ class Responder {
   // Tear down every ISAKMP SA `match` selects (delete notifies to the peer, IPsec SAs out of the kernel, leases
   // back); returns how many. For the control socket's `disconnect`.
   size_t disconnect_if(const std::function<bool(const Phase1Sa&)>& match, const std::string& reason);
+  // Stopping: every peer gets a delete, every IPsec SA, policy and route leaves the kernel, leases go back.
+  void shutdown() { disconnect_if([](const Phase1Sa&) { return true; }, "ravpnd stopping"); }
   const PoolSet* pools() const { return services_.pools; }
   kernel::Kernel* kernel() const { return services_.kernel; }
 

@@ -642,3 +642,18 @@ TEST_CASE("quick mode with the commit bit: the tunnel is counted in stats().tunn
   REQUIRE(h.kernel.sas().size() == 2);
   CHECK(h.responder.stats().tunnels_up == 1);
 }
+
+TEST_CASE("shutdown: every peer gets a delete, the kernel is left clean, the pool is free") {
+  Phase2Harness h(fixture("ios-easyvpn.cfg"));
+  Client john(vpn_client11_options("198.51.100.7", 7));
+  const Ipv4 a = main_mode_with_address(h, john);
+  quick_mode(h, john, a, 0x9bde2875);
+  REQUIRE(h.kernel.policies().size() == 3);
+  const size_t sent_before = h.sender.sent.size();
+  h.responder.shutdown();
+  CHECK(h.sender.sent.size() == sent_before + 1);  // the protected ISAKMP delete
+  CHECK(h.kernel.empty());
+  CHECK(h.pool().leased() == 0);
+  CHECK(h.responder.sa_count() == 0);
+  CHECK_FALSE(h.kernel_errors_logged());
+}
