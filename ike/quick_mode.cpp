@@ -192,6 +192,7 @@ Outcome on_first(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, const
   if (!match) return fail_qm(ctx, sa, mid, notify::NoProposalChosen, "no IPsec proposal matches the transform sets");
   qm.proposal_number = match->proposal->number;
   qm.offered = *match->transform;
+  qm.transform_name = match->esp.name;
   qm.transform_id = match->esp.transform_id;
   qm.key_bits = match->esp.key_bits;
   qm.auth_alg = match->esp.auth;
@@ -360,7 +361,7 @@ Outcome on_final(ExchangeContext& ctx, Phase1Sa& sa, uint32_t mid, const Payload
   child.reqid = reqid_for(sa, qm);
   child.client_net = qm.client_net;
   child.protected_net = qm.protected_net;
-  child.transform = esp_text(qm.transform_id, qm.key_bits) + fmt::format(" auth {}", qm.auth_alg);
+  child.transform = qm.transform_name;
   child.lifetime_seconds = qm.lifetime_seconds;
   child.installed_at = ctx.time ? ctx.time->now() : TimePoint{};
   if (auto r = install(ctx, sa, qm, child); !r) {

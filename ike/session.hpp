@@ -51,6 +51,7 @@ struct QuickModeExchange {
   uint8_t proposal_number = 0;
   Transform offered;              // the chosen transform as the initiator sent it (echoed in QM2, RFC 2409 §5)
   uint8_t transform_id = 0;       // ESP transform ID
+  std::string transform_name;     // as the transform set writes it: "esp-des esp-md5-hmac"
   uint16_t auth_alg = 0;          // IPsec auth algorithm attribute
   uint16_t key_bits = 0;
   uint16_t encapsulation = 1;

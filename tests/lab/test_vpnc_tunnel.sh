@@ -31,6 +31,18 @@ for b in $bytes; do [ "${b%(bytes)*}" -gt 0 ] 2>/dev/null || tt_fail "an SA coun
 tt_pass "two ESP SAs in the kernel, byte counters: $(echo $bytes)"
 [ "$(tt_in_gw ip xfrm policy | grep -c '^src')" -ge 3 ] || tt_fail "expected out/in/fwd policies"
 
+# What an operator sees: `show uauth` and `show crypto ipsec sa` as ravpnctl prints them (the daemon's control socket
+# is at its default path; /run is a tmpfs in the lab).
+RAVPNCTL=$(dirname "$RAVPND")/ravpnctl
+"$RAVPNCTL" users | tee "$TT_TMP/ctl-users.txt" >&2
+grep -q "john" "$TT_TMP/ctl-users.txt" || tt_fail "ravpnctl users does not list john"
+grep -q "$address" "$TT_TMP/ctl-users.txt" || tt_fail "ravpnctl users does not show $address"
+"$RAVPNCTL" sas | tee "$TT_TMP/ctl-sas.txt" >&2
+in_bytes=$("$RAVPNCTL" --json sas | python3 -c 'import json,sys; s=json.load(sys.stdin)["sas"][0]; print(s["in"]["bytes"], s["out"]["bytes"])')
+read -r ib ob <<<"$in_bytes"
+[ "$ib" -gt 0 ] && [ "$ob" -gt 0 ] || tt_fail "ravpnctl sas shows no bytes: $in_bytes"
+tt_pass "ravpnctl: john on $address, IPsec SA bytes in/out $ib/$ob"
+
 tt_log "disconnecting vpnc"
 kill -TERM "$TT_VPNC_PID"
 tt_wait_log "$TT_RAVPND_LOG" "tunnel down" 20 "tunnel removed" "$TT_RAVPND_PID"
