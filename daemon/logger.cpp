@@ -29,18 +29,25 @@ ServiceLogger::~ServiceLogger() {
 }
 
 bool ServiceLogger::set_debug(const std::string& categories) {
+  // The whole list is checked before anything changes; it replaces the current set ("none" clears it).
+  std::set<LogCategory> wanted;
   std::stringstream in(categories);
   std::string item;
+  bool any = false;
   while (std::getline(in, item, ',')) {
+    any = true;
+    if (item == "none") continue;
     bool found = false;
     for (auto c : {LogCategory::Isakmp, LogCategory::Ipsec, LogCategory::Aaa, LogCategory::Config, LogCategory::Daemon}) {
       if (item == "all" || item == name(c)) {
-        debug_.insert(c);
+        wanted.insert(c);
         found = true;
       }
     }
     if (!found) return false;
   }
+  if (!any) return false;
+  debug_ = std::move(wanted);
   return true;
 }
 

@@ -15,7 +15,8 @@ class ServiceLogger final : public Logger {
   ~ServiceLogger() override;
 
   void set_level(LogLevel level) { level_ = level; }
-  // "isakmp,ipsec" or "all": debug lines of these categories.
+  // "isakmp,ipsec", "all" or "none": exactly these categories log debug lines from now on. false (and no change)
+  // when a name is unknown.
   bool set_debug(const std::string& categories);
 
   bool enabled(LogLevel level, LogCategory category) const override;

@@ -154,10 +154,10 @@ json disconnect(RequestContext& ctx, const json& req) {
 
 json debug(RequestContext& ctx, const json& req) {
   if (!req.contains("categories") || !req["categories"].is_string())
-    return error_response("debug needs \"categories\", e.g. \"isakmp,ipsec\" or \"all\"");
+    return error_response("debug needs \"categories\", e.g. \"isakmp,ipsec\", \"all\" or \"none\"");
   const std::string cats = req["categories"].get<std::string>();
   // Check every name first: the logger would otherwise turn on the names before an unknown one.
-  static const std::set<std::string> known{"all", "isakmp", "ipsec", "aaa", "config", "daemon"};
+  static const std::set<std::string> known{"all", "none", "isakmp", "ipsec", "aaa", "config", "daemon"};
   std::stringstream in(cats);
   std::string item;
   bool any = false;
