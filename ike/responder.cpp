@@ -38,8 +38,19 @@ Cookie Responder::new_cookie() {
 }
 
 size_t Responder::half_open_from(Ipv4 address) const {
-  return size_t(std::count_if(half_open_.begin(), half_open_.end(),
-                              [&](const auto& kv) { return kv.first.peer.address == address; }));
+  auto it = half_open_per_address_.find(address);
+  return it == half_open_per_address_.end() ? 0 : it->second;
+}
+
+void Responder::add_half_open(const HalfOpenKey& key, const Cookie& rcookie) {
+  if (half_open_.emplace(key, rcookie).second) ++half_open_per_address_[key.peer.address];
+}
+
+bool Responder::erase_half_open(const HalfOpenKey& key) {
+  if (!half_open_.erase(key)) return false;
+  auto it = half_open_per_address_.find(key.peer.address);
+  if (it != half_open_per_address_.end() && --it->second == 0) half_open_per_address_.erase(it);
+  return true;
 }
 
 void Responder::receive(const Datagram& d) {
@@ -76,7 +87,7 @@ void Responder::on_first_message(const Datagram& d, const Header& h) {
   if (known != half_open_.end()) {
     auto sa_it = sas_.find(known->second);
     if (sa_it == sas_.end()) {  // never expected; keep the index honest rather than throw on a peer's packet
-      half_open_.erase(known);
+      erase_half_open(known->first);
       return;
     }
     Phase1Sa& sa = *sa_it->second;
@@ -126,7 +137,7 @@ void Responder::on_first_message(const Datagram& d, const Header& h) {
 
   Phase1Sa& ref = *sa;
   sas_.emplace(rcookie, std::move(sa));
-  half_open_.emplace(HalfOpenKey{h.initiator_cookie, d.from}, rcookie);
+  add_half_open(HalfOpenKey{h.initiator_cookie, d.from}, rcookie);
   Step step = ref.mode == Phase1Mode::Main ? main_mode::on_first(ctx_, ref, *msg)
                                            : aggressive_mode::on_first(ctx_, ref, *msg);
   apply(ref, std::move(step), &d);
@@ -186,7 +197,7 @@ void Responder::apply(Phase1Sa& sa, Step step, const Datagram* request) {
       if (request) sa.last_request = request->data;
       sa.last_response = step.reply;
       if (!step.reply.empty()) send_to_peer(sa, std::move(step.reply));
-      if (sa.established() && half_open_.erase({sa.icookie, sa.first_peer})) {
+      if (sa.established() && erase_half_open({sa.icookie, sa.first_peer})) {
         ++stats_.phase1_established;
         sa.established_at = time_.now();
         if (sa.initial_contact) forget_older_sas(sa);
@@ -279,7 +290,7 @@ void Responder::remove(const Cookie& rcookie) {
   if (sa.established())
     log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 down{}", sa.tag(),
              sa.session.xauth.user.empty() ? "" : " (user " + sa.session.xauth.user + ")");
-  half_open_.erase({sa.icookie, sa.first_peer});
+  erase_half_open({sa.icookie, sa.first_peer});
   sas_.erase(it);
 }
 

@@ -107,6 +107,9 @@ class Responder {
   void remove(const Cookie& rcookie);
   Cookie new_cookie();
   size_t half_open_from(Ipv4 address) const;
+  // The half-open index and its per-address counts change together, here only.
+  void add_half_open(const HalfOpenKey& key, const Cookie& rcookie);
+  bool erase_half_open(const HalfOpenKey& key);
 
   const config::Config& config_;
   crypto::Rng& rng_;
@@ -122,6 +125,7 @@ class Responder {
   uint64_t next_serial_ = 1;
   std::map<Cookie, std::unique_ptr<Phase1Sa>> sas_;  // by responder cookie
   std::map<HalfOpenKey, Cookie> half_open_;          // first-message retransmits find their SA here
+  std::map<Ipv4, size_t> half_open_per_address_;     // the flood limit is checked per packet: O(log n), no scan
   FragmentReassembler fragments_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // DH completions after destruction are dropped
 };
