@@ -198,11 +198,11 @@ Bytes Initiator::natd(const Endpoint& e) const {
   return crypto::hash(hash_, cat({icookie_.bytes, rcookie_.bytes, a, port}));
 }
 
-Bytes Initiator::seal(Header h, const SerializedChain& chain, Bytes& iv) const {
-  const size_t block = crypto::cipher_block_size(cipher_);
+Bytes seal_with(crypto::CipherAlg cipher, ByteView key, Header h, const SerializedChain& chain, Bytes& iv) {
+  const size_t block = crypto::cipher_block_size(cipher);
   Bytes plain = chain.bytes;
   plain.resize((plain.size() + block - 1) / block * block, 0);
-  Bytes c = crypto::cbc_encrypt(cipher_, enc_key_, iv, plain);
+  Bytes c = crypto::cbc_encrypt(cipher, key, iv, plain);
   iv.assign(c.end() - long(block), c.end());
   h.next_payload = chain.first;
   h.flags |= flags::Encryption;
@@ -210,6 +210,10 @@ Bytes Initiator::seal(Header h, const SerializedChain& chain, Bytes& iv) const {
   Bytes out = serialize_header(h);
   out.insert(out.end(), c.begin(), c.end());
   return out;
+}
+
+Bytes Initiator::seal(Header h, const SerializedChain& chain, Bytes& iv) const {
+  return seal_with(cipher_, enc_key_, h, chain, iv);
 }
 
 std::optional<PayloadChain> Initiator::open(const Header& h, ByteView datagram, Bytes& iv) {

@@ -71,6 +71,10 @@ struct InitiatorOptions {
   bool corrupt_hash_i = false;  // send a HASH_I with its last byte flipped (right key, bad authentication)
 };
 
+// HDR* + CBC(chain zero-padded to the block): the test side's own sealing (RFC 2409 appendix B chaining: `iv` becomes
+// the last ciphertext block). Shared by the phase 1 and the phase 2 initiators.
+Bytes seal_with(crypto::CipherAlg cipher, ByteView key, Header h, const SerializedChain& chain, Bytes& iv);
+
 class Initiator {
  public:
   explicit Initiator(InitiatorOptions options);

@@ -209,18 +209,7 @@ SerializedChain Phase2Initiator::with_hash(ByteView hash, const SerializedChain&
 }
 
 Datagram Phase2Initiator::seal(Header h, const SerializedChain& chain) {
-  Bytes& iv = iv_for(h.message_id.value);
-  const size_t block = crypto::cipher_block_size(cipher_);
-  Bytes plain = chain.bytes;
-  plain.resize((plain.size() + block - 1) / block * block, 0);
-  Bytes c = crypto::cbc_encrypt(cipher_, enc_key_, iv, plain);
-  iv.assign(c.end() - long(block), c.end());
-  h.next_payload = chain.first;
-  h.flags |= flags::Encryption;
-  h.length = uint32_t(kHeaderSize + c.size());
-  Bytes out = serialize_header(h);
-  out.insert(out.end(), c.begin(), c.end());
-  return Datagram{self_, responder_, std::move(out)};
+  return Datagram{self_, responder_, seal_with(cipher_, enc_key_, h, chain, iv_for(h.message_id.value))};
 }
 
 std::optional<PayloadChain> Phase2Initiator::open(const Header& h, ByteView datagram) {

@@ -121,12 +121,5 @@ awk -F'\t' -v n="$NAT_OUT_ADDR" -v g="$TT_GW_ADDR" -v p="$nat_port" \
 grep -q "^$CLIENT_ADDR" "$TT_TMP/wire.txt" && tt_fail "the client's private address leaked past the NAT"
 tt_pass "on the wire: $esp_udp ESP-in-UDP packets 4500 <-> $nat_port, no bare ESP, IKE on 500 then 4500"
 
-tt_log "disconnecting vpnc"
-kill -TERM "$TT_VPNC_PID"
-tt_wait_log "$TT_RAVPND_LOG" "tunnel down" 20 "tunnel removed" "$TT_RAVPND_PID"
-tt_wait_log "$TT_RAVPND_LOG" "returned to pool ourpool" 20 "lease released" "$TT_RAVPND_PID"
-sleep 0.5
-[ -z "$(tt_in_gw ip xfrm state)" ] || { tt_in_gw ip xfrm state >&2; tt_fail "SAs left after disconnect"; }
-[ -z "$(tt_in_gw ip xfrm policy)" ] || { tt_in_gw ip xfrm policy >&2; tt_fail "policies left after disconnect"; }
-tt_pass "after disconnect: no SAs, no policies, lease free"
+tt_disconnect_vpnc_and_check_clean
 tt_expect_ravpnd_alive

@@ -43,12 +43,5 @@ read -r ib ob <<<"$in_bytes"
 [ "$ib" -gt 0 ] && [ "$ob" -gt 0 ] || tt_fail "ravpnctl sas shows no bytes: $in_bytes"
 tt_pass "ravpnctl: john on $address, IPsec SA bytes in/out $ib/$ob"
 
-tt_log "disconnecting vpnc"
-kill -TERM "$TT_VPNC_PID"
-tt_wait_log "$TT_RAVPND_LOG" "tunnel down" 20 "tunnel removed" "$TT_RAVPND_PID"
-tt_wait_log "$TT_RAVPND_LOG" "returned to pool ourpool" 20 "lease released" "$TT_RAVPND_PID"
-sleep 0.5
-[ -z "$(tt_in_gw ip xfrm state)" ] || { tt_in_gw ip xfrm state >&2; tt_fail "SAs left after disconnect"; }
-[ -z "$(tt_in_gw ip xfrm policy)" ] || { tt_in_gw ip xfrm policy >&2; tt_fail "policies left after disconnect"; }
-tt_pass "after disconnect: no SAs, no policies, lease free"
+tt_disconnect_vpnc_and_check_clean
 tt_expect_ravpnd_alive

@@ -343,6 +343,19 @@ tt_start_vpnc() {
     TT_VPNC_PID=$TT_LAST_PID
 }
 
+# Stop vpnc (it sends its deletes) and check the gateway is clean: the tunnel is down, the lease is back in the
+# pool, no XFRM state or policy is left.
+tt_disconnect_vpnc_and_check_clean() {
+    tt_log "disconnecting vpnc"
+    kill -TERM "$TT_VPNC_PID"
+    tt_wait_log "$TT_RAVPND_LOG" "tunnel down" 20 "tunnel removed" "$TT_RAVPND_PID"
+    tt_wait_log "$TT_RAVPND_LOG" "returned to pool ourpool" 20 "lease released" "$TT_RAVPND_PID"
+    sleep 0.5
+    [ -z "$(tt_in_gw ip xfrm state)" ] || { tt_in_gw ip xfrm state >&2; tt_fail "SAs left after disconnect"; }
+    [ -z "$(tt_in_gw ip xfrm policy)" ] || { tt_in_gw ip xfrm policy >&2; tt_fail "policies left after disconnect"; }
+    tt_pass "after disconnect: no SAs, no policies, lease free"
+}
+
 # tt_start_charon_cmd NAME PSK XAUTH_PASSWORD ARGS...: charon-cmd in the client ns with its own
 # strongswan.conf and a private /run (its pid file path is compiled in); the PSK and the Xauth
 # password are read from stdin (no terminal: setsid). Log $TT_TMP/NAME.log, pid $TT_CHARON_PID.
