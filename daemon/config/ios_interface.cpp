@@ -1,6 +1,7 @@
-// IOS interfaces, routes, address pools, access lists and (stored, not yet applied) NAT.
+// IOS interfaces (with `ip access-group`, `ip mtu`), routes, address pools and access lists. NAT is in ios_nat.cpp.
 #include <algorithm>
 
+#include "daemon/config/acl_match.hpp"
 #include "daemon/config/ios_reader.hpp"
 
 namespace ravpn::config::detail {
@@ -9,7 +10,6 @@ namespace {
 using Table = CommandTable<IosState>;
 constexpr auto Ignored = Diagnostic::Kind::Ignored;
 constexpr auto Partial = Diagnostic::Kind::Partial;
-constexpr std::string_view kNatNotYet = "parsed, NAT not applied yet";
 
 // ---- interface X ----------------------------------------------------------------------------------------------
 
@@ -54,6 +54,26 @@ void if_nat(IosState& st, Args& a) {
   (side == "inside" ? current_interface(st).nat_inside : current_interface(st).nat_outside) = true;
 }
 
+// ip access-group ACL in|out: an interface filter (cisco-config.md "NAT and filtering"); only `in` is applied.
+void if_access_group(IosState& st, Args& a) {
+  AccessGroup g;
+  g.acl = a.word("access-list");
+  g.inbound = a.keyword("direction", {"in", "out"}) == "in";
+  a.end();
+  g.interface = current_interface(st).name;
+  g.origin = st.origin(a);
+  if (!g.inbound)
+    st.rep.partial(a.number(), "ip access-group", "outbound interface ACLs are not applied; only `in` filters",
+                   redact(a.line()));
+  st.cfg.access_groups.push_back(std::move(g));
+}
+
+// `mtu N` (layer 2) and `ip mtu N`: IOS prints `mtu` first, so a later `ip mtu` wins.
+void if_mtu(IosState& st, Args& a) {
+  st.cfg.mtus[current_interface(st).name] = a.number("MTU", 64, 65535);
+  a.end();
+}
+
 void if_crypto_map(IosState& st, Args& a) {
   std::string name = a.word("crypto map name");
   a.accept("redundancy");
@@ -70,7 +90,9 @@ const Table& interface_table() {
                              .handle("no shutdown", if_no_shutdown)
                              .handle("ip nat", if_nat)
                              .handle("crypto map", if_crypto_map)
-                             .partial("ip access-group", "interface ACLs are not applied yet")
+                             .handle("ip access-group", if_access_group)
+                             .handle("ip mtu", if_mtu)
+                             .handle("mtu", if_mtu)
                              .ignore("description")
                              .ignore("duplex")
                              .ignore("speed")
@@ -85,9 +107,7 @@ const Table& interface_table() {
                              .ignore("ip redirects")
                              .ignore("ip unreachables")
                              .ignore("ip proxy-arp")
-                             .ignore("ip directed-broadcast")
-                             .ignore("ip mtu")
-                             .ignore("mtu");
+                             .ignore("ip directed-broadcast");
   return t;
 }
 
@@ -162,7 +182,24 @@ void ip_local_pool(IosState& st, Args& a) {
 
 // ---- access lists ---------------------------------------------------------------------------------------------
 
-void add_acl_entry(IosState& st, Args& a, AccessList& acl) {
+// Numbered ACLs: 1-99 and 1300-1999 standard (source only), 100-199 and 2000-2699 extended; the other ranges are
+// other protocols' lists (MAC, IPX, ...).
+enum class AclKind { Standard, Extended, Other };
+
+AclKind kind_of_number(uint32_t n) {
+  if ((n >= 1 && n <= 99) || (n >= 1300 && n <= 1999)) return AclKind::Standard;
+  if ((n >= 100 && n <= 199) || (n >= 2000 && n <= 2699)) return AclKind::Extended;
+  return AclKind::Other;
+}
+
+AccessList& acl_named(IosState& st, const std::string& name) {
+  auto& acl = st.cfg.access_lists[name];
+  acl.name = name;
+  return acl;
+}
+
+// The ACL is created by its first good line (a rejected line changes nothing).
+void add_acl_entry(IosState& st, Args& a, const std::string& name, AclKind kind) {
   auto action = a.keyword("ACL action", {"permit", "deny", "remark", "dynamic", "evaluate"});
   if (action == "remark") {
     a.remaining();
@@ -175,25 +212,35 @@ void add_acl_entry(IosState& st, Args& a, AccessList& acl) {
   }
   AclEntry e;
   e.permit = action == "permit";
-  auto words = a.remaining();
-  if (words.empty()) a.fail("missing ACL entry after " + action);
-  for (const auto& w : words) e.text += (e.text.empty() ? "" : " ") + w;
+  if (a.done()) a.fail("missing ACL entry after " + action);
+  const auto& words = a.line().words;
+  e.text = join(words, words.size() - a.left(), words.size());
   e.origin = st.origin(a);
-  acl.entries.push_back(std::move(e));
-}
-
-AccessList& acl_named(IosState& st, const std::string& name) {
-  auto& acl = st.cfg.access_lists[name];
-  acl.name = name;
-  return acl;
+  if (kind == AclKind::Other) {
+    a.remaining();
+    st.rep.partial(a.number(), "access-list",
+                   "access-list " + name + " is not an IP access list (1-199, 1300-2699 or named); line never matches",
+                   redact(a.line()));
+  } else {
+    auto parsed = read_acl_match(a, AclSyntax{AclMasks::Wildcard, kind == AclKind::Standard, nullptr});
+    e.match = parsed.match;
+    if (!parsed.match)
+      st.rep.partial(a.number(), "access-list", parsed.unsupported + "; the line never matches", redact(a.line()));
+  }
+  acl_named(st, name).entries.push_back(std::move(e));
 }
 
 void access_list(IosState& st, Args& a) {
-  std::string name = std::to_string(a.number("access-list number", 1, 2699));
-  add_acl_entry(st, a, acl_named(st, name));
+  uint32_t number = a.number("access-list number", 1, 2699);
+  add_acl_entry(st, a, std::to_string(number), kind_of_number(number));
 }
 
-void named_acl_entry(IosState& st, Args& a) { add_acl_entry(st, a, *st.access_list); }
+// The table matched the action word (permit|deny|remark); add_acl_entry reads it again from the start.
+void named_acl_entry(IosState& st, Args& a) {
+  Args from_action(a.line(), 0, nullptr);
+  add_acl_entry(st, from_action, st.access_list->name,
+                st.access_list_standard ? AclKind::Standard : AclKind::Extended);
+}
 
 const Table& named_acl_table() {
   static const Table t = Table()
@@ -204,76 +251,12 @@ const Table& named_acl_table() {
 }
 
 void ip_access_list(IosState& st, Args& a) {
-  a.keyword("ACL type", {"standard", "extended"});
+  bool standard = a.keyword("ACL type", {"standard", "extended"}) == "standard";
   std::string name = a.word("ACL name");
   a.end();
   st.access_list = &acl_named(st, name);
+  st.access_list_standard = standard;
   st.block = {"ip access-list", &named_acl_table(), Partial, "ACL line not understood"};
-}
-
-// ---- NAT, route maps: stored for the NAT issue ----------------------------------------------------------------
-
-// ip nat pool NAME FIRST LAST {netmask M | prefix-length N}
-void ip_nat_pool(IosState& st, Args& a) {
-  NatPool p;
-  p.name = a.word("NAT pool name");
-  p.range.first = a.address("first address");
-  p.range.last = a.address("last address");
-  if (p.range.last < p.range.first) a.fail("last address is below first address");
-  auto how = a.keyword("mask keyword", {"netmask", "prefix-length"});
-  p.netmask = how == "netmask" ? a.netmask("NAT pool netmask") : prefix_to_mask(int(a.number("prefix length", 1, 32)));
-  if (a.accept("type")) a.word("pool type");
-  a.end();
-  p.origin = st.origin(a);
-  st.rep.partial(a.number(), "ip nat pool", std::string(kNatNotYet), a.line().text);
-  st.cfg.nat_pools[p.name] = std::move(p);
-}
-
-void ip_nat_source(IosState& st, Args& a) {
-  NatStatement n;
-  // words after `ip nat`
-  n.words.assign(a.line().words.begin() + 2, a.line().words.end());
-  a.remaining();
-  n.origin = st.origin(a);
-  std::string group = "ip nat " + to_lower(n.words.at(0)) + " source";
-  st.rep.partial(a.number(), group, std::string(kNatNotYet), a.line().text);
-  st.cfg.nat_statements.push_back(std::move(n));
-}
-
-void route_map_match(IosState& st, Args& a) {
-  if (a.done()) a.fail("missing ACL");
-  while (!a.done()) st.route_map->match_acls.push_back(a.word("ACL"));
-}
-
-void route_map_other(IosState& st, Args& a) {
-  st.route_map->other_lines.push_back(a.line().text.substr(a.line().offsets[0]));
-  a.remaining();
-  st.rep.partial(a.number(), "route-map", std::string(kNatNotYet), a.line().text);
-}
-
-const Table& route_map_table() {
-  static const Table t = Table()
-                             .handle("match ip address", route_map_match)
-                             .handle("match", route_map_other)
-                             .handle("set", route_map_other)
-                             .ignore("description");
-  return t;
-}
-
-void route_map(IosState& st, Args& a) {
-  std::string name = a.word("route-map name");
-  bool permit = true;
-  if (!a.done() && (a.peek() == "permit" || a.peek() == "deny")) permit = a.word("action") == "permit";
-  int seq = a.done() ? 10 : int(a.number("sequence number", 0, 65535));
-  a.end();
-  auto& e = st.route_maps[{name, seq}];
-  e.name = name;
-  e.permit = permit;
-  e.sequence = seq;
-  e.origin = st.origin(a);
-  st.route_map = &e;
-  st.rep.partial(a.number(), "route-map", std::string(kNatNotYet), a.line().text);
-  st.block = {"route-map", &route_map_table(), Partial, std::string(kNatNotYet)};
 }
 
 }  // namespace
@@ -283,11 +266,7 @@ void add_ios_interface_commands(Table& top) {
       .handle("ip route", ip_route)
       .handle("ip local pool", ip_local_pool)
       .handle("access-list", access_list)
-      .handle("ip access-list", ip_access_list)
-      .handle("ip nat pool", ip_nat_pool)
-      .handle("ip nat inside source", ip_nat_source)
-      .handle("ip nat outside source", ip_nat_source)
-      .handle("route-map", route_map);
+      .handle("ip access-list", ip_access_list);
 }
 
 }  // namespace ravpn::config::detail

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "daemon/config/nat_common.hpp"
 #include "daemon/config/parse.hpp"
 
 namespace ravpn::config {
@@ -21,6 +22,7 @@ const CommandTable<IosState>& top_commands() {
     add_ios_crypto_commands(t);
     add_ios_aaa_commands(t);
     add_ios_interface_commands(t);
+    add_ios_nat_commands(t);
     add_ios_ignored_commands(t);
     return t;
   }();
@@ -53,6 +55,7 @@ void finish(IosState& st) {
     }
     if (!s.timeout_seconds) s.timeout_seconds = d->second.timeout;
   }
+  resolve_interface_statics(c, st.rep, st.statics_on_interface, "ip nat inside source");
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "daemon/config/dispatch.hpp"
 #include "daemon/config/model.hpp"
@@ -27,6 +28,7 @@ struct IosState {
   DynamicMapEntry* dynamic_map = nullptr;
   size_t interface = 0;  // index into cfg.interfaces
   AccessList* access_list = nullptr;
+  bool access_list_standard = false;  // the open `ip access-list standard|extended` block
   std::map<std::pair<std::string, int>, RouteMapEntry> route_maps;
   RouteMapEntry* route_map = nullptr;
 
@@ -37,11 +39,15 @@ struct IosState {
     std::optional<uint32_t> timeout;
   };
   std::map<std::string, ServerDefaults> server_defaults;  // by protocol
+
+  // `ip nat inside source static ... interface IF ...`: cfg.static_nats indexes whose mapped address is IF's.
+  std::vector<size_t> statics_on_interface;
 };
 
 void add_ios_crypto_commands(CommandTable<IosState>& top);
 void add_ios_aaa_commands(CommandTable<IosState>& top);
-void add_ios_interface_commands(CommandTable<IosState>& top);  // interface, ip route, access-list, NAT
+void add_ios_interface_commands(CommandTable<IosState>& top);  // interface, ip route, ip local pool, access-list
+void add_ios_nat_commands(CommandTable<IosState>& top);        // ip nat, route-map
 void add_ios_ignored_commands(CommandTable<IosState>& top);
 
 }  // namespace ravpn::config::detail

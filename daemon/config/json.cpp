@@ -228,6 +228,79 @@ json phase2(const Config& c) {
           {"crypto_maps", maps}};
 }
 
+json ports(const PortMatch& p) {
+  switch (p.op) {
+    case PortMatch::Op::Any: return nullptr;
+    case PortMatch::Op::Eq: return {{"op", "eq"}, {"port", p.low}};
+    case PortMatch::Op::Neq: return {{"op", "neq"}, {"port", p.low}};
+    case PortMatch::Op::Lt: return {{"op", "lt"}, {"port", p.low}};
+    case PortMatch::Op::Gt: return {{"op", "gt"}, {"port", p.low}};
+    case PortMatch::Op::Range: return {{"op", "range"}, {"first", p.low}, {"last", p.high}};
+  }
+  return nullptr;
+}
+
+json acl_match(const std::optional<AclMatch>& m) {
+  if (!m) return nullptr;
+  return {{"protocol", m->protocol < 0 ? json("ip") : json(m->protocol)},
+          {"source", m->source.str()},
+          {"destination", m->destination.str()},
+          {"source_ports", ports(m->source_ports)},
+          {"destination_ports", ports(m->destination_ports)},
+          {"icmp_type", optional(m->icmp_type)}};
+}
+
+json range_list(const std::vector<Ipv4Range>& v) {
+  json out = json::array();
+  for (const auto& r : v) out.push_back({r.first.str(), r.last.str()});
+  return out;
+}
+
+// NAT and filtering, one form for both dialects (model.hpp).
+json filtering(const Config& c) {
+  json exemptions = json::array();
+  for (const auto& e : c.nat_exemptions)
+    exemptions.push_back({{"real_interface", e.real_interface}, {"acl", e.acl}, {"origin", at(e.origin)}});
+  json dynamic = json::array();
+  for (const auto& d : c.dynamic_nats)
+    dynamic.push_back({{"id", d.id},
+                       {"real_interface", d.real_interface},
+                       {"mapped_interface", d.mapped_interface},
+                       {"network", d.network ? json(d.network->str()) : json(nullptr)},
+                       {"acl", d.acl},
+                       {"route_map", d.route_map},
+                       {"mapped_ranges", range_list(d.mapped_ranges)},
+                       {"interface_pat", d.interface_pat},
+                       {"overload", d.overload},
+                       {"nat_pool", d.nat_pool},
+                       {"origin", at(d.origin)}});
+  json statics = json::array();
+  for (const auto& s : c.static_nats)
+    statics.push_back({{"real_interface", s.real_interface},
+                       {"mapped_interface", s.mapped_interface},
+                       {"real", s.real.str()},
+                       {"mapped", s.mapped.str()},
+                       {"protocol", s.protocol < 0 ? json(nullptr) : json(s.protocol)},
+                       {"real_port", s.real_port},
+                       {"mapped_port", s.mapped_port},
+                       {"origin", at(s.origin)}});
+  json groups = json::array();
+  for (const auto& g : c.access_groups)
+    groups.push_back({{"acl", g.acl}, {"interface", g.interface}, {"inbound", g.inbound}, {"origin", at(g.origin)}});
+  json names = json::object();
+  for (const auto& [name, address] : c.names) names[name] = address.str();
+  json mtus = json::object();
+  for (const auto& [name, bytes] : c.mtus) mtus[name] = bytes;
+  return {{"nat_exemptions", exemptions},
+          {"dynamic_nats", dynamic},
+          {"static_nats", statics},
+          {"access_groups", groups},
+          {"sysopt_permit_ipsec", c.sysopt_permit_ipsec},
+          {"noproxyarp_interfaces", c.noproxyarp_interfaces},
+          {"names", names},
+          {"mtus", mtus}};
+}
+
 json network(const Config& c) {
   json pools = json::object();
   for (const auto& [name, p] : c.pools) {
@@ -257,7 +330,10 @@ json network(const Config& c) {
   for (const auto& [name, a] : c.access_lists) {
     json entries = json::array();
     for (const auto& e : a.entries)
-      entries.push_back({{"action", e.permit ? "permit" : "deny"}, {"text", e.text}, {"origin", at(e.origin)}});
+      entries.push_back({{"action", e.permit ? "permit" : "deny"},
+                         {"text", e.text},
+                         {"match", acl_match(e.match)},
+                         {"origin", at(e.origin)}});
     acls[name] = entries;
   }
   json nat_pools = json::object();
@@ -311,6 +387,7 @@ nlohmann::json to_json(const Config& c) {
           {"aaa", aaa(c)},
           {"ipsec", phase2(c)},
           {"network", network(c)},
+          {"filtering", filtering(c)},
           {"xauth_enabled", c.xauth_enabled()},
           {"ike_addresses", addresses(c.ike_addresses())},
           {"diagnostics", diagnostics(c)}});

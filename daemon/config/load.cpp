@@ -19,7 +19,7 @@ std::optional<std::string> read_file(const std::string& path) {
 
 }  // namespace
 
-Config load(const std::string& path, const std::string& secrets_path) {
+Config load(const std::string& path, const std::string& secrets_path, std::optional<Dialect> dialect) {
   auto text = read_file(path);
   if (!text) {
     Config c;
@@ -27,7 +27,7 @@ Config load(const std::string& path, const std::string& secrets_path) {
     c.diagnostics.push_back({Diagnostic::Kind::Error, {path, 0}, "", "cannot read the configuration file", ""});
     return c;
   }
-  Config c = detail::parse_dialect(detail::detect_dialect(*text), *text, path);
+  Config c = detail::parse_dialect(dialect.value_or(detail::detect_dialect(*text)), *text, path);
   if (!secrets_path.empty()) {
     if (auto secrets = read_file(secrets_path)) apply_secrets(c, *secrets, secrets_path);
     else c.diagnostics.push_back({Diagnostic::Kind::Error, {secrets_path, 0}, "", "cannot read the secrets file", ""});

@@ -158,9 +158,26 @@ struct Route {  // `ip route N M GW` / PIX `route IF N M GW [metric]`
   Origin origin;
 };
 
-struct AclEntry {  // one line of `access-list N permit|deny ...`, kept as text plus what the next issues need
+// What one ACL line matches. IOS writes wildcard masks, PIX netmasks; both become Ipv4Net (address + netmask).
+struct PortMatch {
+  enum class Op { Any, Eq, Neq, Lt, Gt, Range } op = Op::Any;
+  uint16_t low = 0;   // Eq/Neq/Lt/Gt: the port; Range: the first
+  uint16_t high = 0;  // Range: the last
+  bool operator==(const PortMatch&) const = default;
+};
+struct AclMatch {
+  int protocol = -1;  // -1 = any (`ip`); else the IP protocol number (icmp 1, tcp 6, udp 17, esp 50, ...)
+  Ipv4Net source{Ipv4{0}, Ipv4{0}};       // `any` = 0.0.0.0 0.0.0.0
+  Ipv4Net destination{Ipv4{0}, Ipv4{0}};
+  PortMatch source_ports;       // tcp/udp only
+  PortMatch destination_ports;  // tcp/udp only
+  std::optional<int> icmp_type; // icmp only
+};
+
+struct AclEntry {  // one line of `access-list N permit|deny ...`
   bool permit = true;
-  std::string text;  // the rest of the line after permit/deny
+  std::string text;  // the rest of the line after permit/deny, as written
+  std::optional<AclMatch> match;  // nullopt: not understood (reported Partial); such a line never matches
   Origin origin;
 };
 struct AccessList {
@@ -177,7 +194,7 @@ struct Diagnostic {
   std::string text;     // Ignored / Partial: the line as written, secrets redacted
 };
 
-// NAT statements are read and kept for the NAT issue; the importer reports them as Partial until then.
+// IOS NAT lines as written (the lowered forms are DynamicNat / StaticNat below).
 struct NatPool {  // IOS `ip nat pool NAME A B netmask M | prefix-length N`
   std::string name;
   Ipv4Range range;
@@ -194,6 +211,54 @@ struct RouteMapEntry {  // IOS `route-map NAME [permit|deny] [SEQ]` and its `mat
   int sequence = 10;
   std::vector<std::string> match_acls;
   std::vector<std::string> other_lines;  // other sub-lines as written
+  Origin origin;
+};
+
+// ---- NAT and filtering, one form for both dialects (cisco-config.md "NAT and filtering") ----------------------
+// Interface names below are config names ("inside", "FastEthernet0/0"); "" means every interface of that role
+// (IOS: the `ip nat inside` / `ip nat outside` interfaces).
+
+struct NatExemption {  // PIX `nat (IF) 0 access-list ACL`: flows a permit line matches are never translated
+  std::string real_interface;
+  std::string acl;
+  Origin origin;
+};
+
+// Dynamic NAT/PAT. PIX `nat (IF) N NET MASK` or `nat (IF) N access-list ACL` with every `global (IF2) N ...` of the
+// same N (one DynamicNat per global interface); IOS `ip nat inside source list ACL|route-map RM pool P|interface IF
+// [overload]`. Which flows: `network`, else `acl` (permit = translate, deny = leave untranslated, first match
+// decides), else `route_map` (its entries in sequence order; a permit entry's ACLs select flows to translate).
+struct DynamicNat {
+  int id = 0;                       // PIX nat id; IOS 0
+  std::string real_interface;       // PIX nat (IF); IOS ""
+  std::string mapped_interface;     // PIX global (IF2); IOS "" (or the `interface IF` of interface overload)
+  std::optional<Ipv4Net> network;   // PIX `nat (IF) N NET MASK` (0.0.0.0 0.0.0.0 = everything)
+  std::string acl;
+  std::string route_map;
+  std::vector<Ipv4Range> mapped_ranges;  // PIX global ranges / single addresses; IOS `ip nat pool` range
+  bool interface_pat = false;       // PIX `global (IF) N interface`; IOS `interface IF overload`
+  bool overload = false;            // PAT: IOS `overload`; PIX: a single-address global
+  std::string nat_pool;             // IOS: the `ip nat pool` name (resolved into mapped_ranges by validate)
+  Origin origin;
+};
+
+// Static NAT. PIX `static (REAL_IF,MAPPED_IF) MAPPED REAL [netmask M]` and static PAT `static (R,M) tcp|udp MAPPED
+// MPORT REAL RPORT`; IOS `ip nat inside source static [tcp|udp] REAL [RPORT] MAPPED [MPORT]`.
+struct StaticNat {
+  std::string real_interface;
+  std::string mapped_interface;
+  Ipv4Net real{Ipv4{0}, Ipv4{0xffffffff}};  // address + netmask (a host: 255.255.255.255)
+  Ipv4 mapped;                              // first mapped address; the mask is the same as real's
+  int protocol = -1;                        // static PAT: 6 or 17; -1 = every protocol
+  uint16_t real_port = 0;
+  uint16_t mapped_port = 0;
+  Origin origin;
+};
+
+struct AccessGroup {  // PIX `access-group ACL in interface IF`; IOS `ip access-group ACL in` on an interface
+  std::string acl;
+  std::string interface;
+  bool inbound = true;  // `out` is read and reported Partial
   Origin origin;
 };
 
@@ -234,6 +299,14 @@ struct Config {
   std::map<std::string, NatPool> nat_pools;
   std::vector<NatStatement> nat_statements;
   std::vector<RouteMapEntry> route_maps;  // sorted by (name, sequence)
+  std::vector<NatExemption> nat_exemptions;
+  std::vector<DynamicNat> dynamic_nats;   // in the order written
+  std::vector<StaticNat> static_nats;     // in the order written
+  std::vector<AccessGroup> access_groups;
+  bool sysopt_permit_ipsec = false;       // PIX `sysopt connection permit-ipsec`: decrypted traffic skips the ACLs
+  std::vector<std::string> noproxyarp_interfaces;  // PIX `sysopt noproxyarp IF`
+  std::map<std::string, Ipv4> names;      // PIX `names` + `name A NAME` (already substituted where used)
+  std::map<std::string, uint32_t> mtus;   // PIX `mtu IF N`, IOS `ip mtu` / `mtu` (by config interface name)
 
   std::vector<Diagnostic> diagnostics;
   bool has_errors() const;

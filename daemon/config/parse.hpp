@@ -1,5 +1,6 @@
 // Reading running-configs into the model.
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,9 @@ namespace ravpn::config {
 // (Kind::Error for real errors; Kind::Ignored for lines ravpn does not implement, grouped by command).
 Config parse_ios(std::string_view text, const std::string& filename);
 
+// Parse a PIX 6.x running-config, with the same guarantees. PIX 7.x / ASA syntax is reported as errors.
+Config parse_pix(std::string_view text, const std::string& filename);
+
 // Apply a secrets file: unmasked lines in the config's own dialect (e.g. `isakmp key cisco1234 address 0.0.0.0
 // netmask 0.0.0.0`, `crypto isakmp key cisco1234 address 0.0.0.0 0.0.0.0`, `vpngroup vpn3000 password K`,
 // `key K` inside a `crypto isakmp client configuration group` block, `aaa-server T (IF) host A KEY`) that replace
@@ -21,7 +25,36 @@ void apply_secrets(Config& config, std::string_view secrets_text, const std::str
 // a missing transform set, a missing pool, AAA list, ACL; a masked secret with no value. Adds Kind::Error lines.
 void validate(Config& config);
 
-// Read FILE (and optional SECRETS), parse, apply, validate. Errors reading files become diagnostics.
-Config load(const std::string& path, const std::string& secrets_path = "");
+// Read FILE (and optional SECRETS), parse in DIALECT (default: detected from the text), apply, validate. Errors
+// reading files become diagnostics.
+Config load(const std::string& path, const std::string& secrets_path = "", std::optional<Dialect> dialect = {});
+
+}  // namespace ravpn::config
+
+// ---- native format (TOML): native_reader.cpp, native_secrets.cpp, native_writer.cpp, native_detect.cpp --------
+// The schema is summarised in native_reader.hpp and documented in ravpn-convert(8); packaging/ravpn.toml.example
+// is a complete example.
+namespace ravpn::config {
+
+// Parse a native (TOML) configuration. Never throws: a TOML syntax error, an unknown key, a wrong type or a bad
+// value becomes a Kind::Error diagnostic with file:line (messages never quote a secret). A secret written
+// "********" is masked: a native secrets file must supply it.
+Config parse_native(std::string_view text, const std::string& filename);
+
+// Apply a native secrets file: TOML in the same schema holding only secrets and what names them
+// (`[[isakmp.key]] peer key`, `[group.NAME] key`, `[user.NAME] password password_hash hash`,
+// `[[aaa.server]] [tag] [protocol] host key`). Each replaces the matching value of CONFIG; anything else, a secret for
+// nothing or a still-masked value is an error against the secrets file.
+void apply_native_secrets(Config& config, std::string_view secrets_text, const std::string& filename);
+
+// The native form of any model (from IOS, PIX or native): commented sections in a fixed order. Without
+// INCLUDE_SECRETS every secret is written "********" (write_native_secrets then gives the secrets file).
+std::string write_native(const Config& config, bool include_secrets);
+// The native secrets file for CONFIG: every secret it holds a value for, and nothing else.
+std::string write_native_secrets(const Config& config);
+
+// Whether TEXT looks like a native configuration: its first line that is not blank or a `#` comment is a TOML
+// table header (`[...]`) or a `key = value` line.
+bool looks_native(std::string_view text);
 
 }  // namespace ravpn::config

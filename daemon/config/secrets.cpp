@@ -1,5 +1,6 @@
 // apply_secrets: a secrets file is a fragment of the config in its own dialect holding the unmasked lines; each
-// secret it carries replaces the matching (masked) value of the config.
+// secret it carries replaces the matching (masked) value of the config. PIX forms: `isakmp key K address A
+// [netmask M]`, `vpngroup G password K`, `aaa-server TAG [(IF)] host A KEY`, `username U password P`.
 #include <algorithm>
 
 #include "daemon/config/dialect.hpp"
@@ -30,24 +31,46 @@ void report_non_secrets(const Config& s, detail::Reporter& rep) {
     for (const auto& e : a.entries) other(e.origin, "access-list");
   for (const auto& [n, l] : s.aaa_authentication_login) other(l.origin, "aaa authentication login");
   for (const auto& [n, l] : s.aaa_authorization_network) other(l.origin, "aaa authorization network");
+  for (const auto& e : s.nat_exemptions) other(e.origin, "nat");
+  for (const auto& d : s.dynamic_nats) other(d.origin, "nat");
+  for (const auto& n : s.static_nats) other(n.origin, "static");
+  for (const auto& g : s.access_groups) other(g.origin, "access-group");
+  for (const auto& [n, p] : s.nat_pools) other(p.origin, "ip nat pool");
+  for (const auto& r : s.route_maps) other(r.origin, "route-map");
+}
+
+// The config's server a secrets line names: PIX by tag and host (the secrets file has no `aaa-server TAG protocol`
+// line, so its servers have no protocol), IOS by protocol and host.
+std::vector<AaaServer>::iterator server_for(Config& config, const AaaServer& secret) {
+  return std::find_if(config.aaa_servers.begin(), config.aaa_servers.end(), [&](const AaaServer& c) {
+    if (config.dialect == Dialect::Pix) return c.tag == secret.tag && c.host == secret.host;
+    return c.protocol == secret.protocol && c.host == secret.host;
+  });
+}
+
+std::string server_name(const Config& config, const AaaServer& s) {
+  return config.dialect == Dialect::Pix ? "aaa-server " + s.tag + " host " + s.host.str()
+                                        : s.protocol + " server " + s.host.str();
 }
 
 }  // namespace
 
 void apply_secrets(Config& config, std::string_view secrets_text, const std::string& filename) {
+  if (config.dialect == Dialect::Native) return apply_native_secrets(config, secrets_text, filename);
   Config s = detail::parse_dialect(config.dialect, secrets_text, filename);
   detail::Reporter rep(config.diagnostics, filename);
   report_non_secrets(s, rep);
 
   for (const auto& k : s.isakmp_keys) {
+    std::string key_command = config.dialect == Dialect::Pix ? "isakmp key" : "crypto isakmp key";
     if (k.masked) {
-      rep.error(k.origin.line, "crypto isakmp key", "the secrets file must hold the clear key");
+      rep.error(k.origin.line, key_command, "the secrets file must hold the clear key");
       continue;
     }
     auto it = std::find_if(config.isakmp_keys.begin(), config.isakmp_keys.end(),
                            [&](const PresharedKey& c) { return same_peer(c.peer, k.peer); });
     if (it == config.isakmp_keys.end()) {
-      rep.error(k.origin.line, "crypto isakmp key", "no key for " + k.peer.str() + " in " + config.source);
+      rep.error(k.origin.line, key_command, "no key for " + k.peer.str() + " in " + config.source);
       continue;
     }
     it->key = k.key;
@@ -57,12 +80,14 @@ void apply_secrets(Config& config, std::string_view secrets_text, const std::str
   for (const auto& [name, g] : s.client_groups) {
     auto it = config.client_groups.find(name);
     if (it == config.client_groups.end()) {
-      rep.error(g.origin.line, "crypto isakmp client configuration group", "no group " + name + " in " + config.source);
+      rep.error(g.origin.line, config.dialect == Dialect::Pix ? "vpngroup" : "crypto isakmp client configuration group",
+                "no group " + name + " in " + config.source);
       continue;
     }
     if (!g.key) continue;
     if (g.key_masked) {
-      rep.error(g.key_origin.line, "key", "the secrets file must hold the clear key");
+      rep.error(g.key_origin.line, config.dialect == Dialect::Pix ? "vpngroup" : "key",
+                "the secrets file must hold the clear key");
       continue;
     }
     it->second.key = g.key;
@@ -70,15 +95,14 @@ void apply_secrets(Config& config, std::string_view secrets_text, const std::str
   }
 
   for (const auto& sv : s.aaa_servers) {
-    auto it = std::find_if(config.aaa_servers.begin(), config.aaa_servers.end(), [&](const AaaServer& c) {
-      return c.protocol == sv.protocol && c.host == sv.host;
-    });
+    std::string command = config.dialect == Dialect::Pix ? "aaa-server" : sv.protocol + " server";
+    auto it = server_for(config, sv);
     if (it == config.aaa_servers.end()) {
-      rep.error(sv.origin.line, sv.protocol + " server", "no " + sv.protocol + " server " + sv.host.str() + " in " + config.source);
+      rep.error(sv.origin.line, command, "no " + server_name(config, sv) + " in " + config.source);
       continue;
     }
     if (sv.key.empty() || sv.key_masked) {
-      rep.error(sv.origin.line, sv.protocol + " server", "no clear key on this line");
+      rep.error(sv.origin.line, command, "no clear key on this line");
       continue;
     }
     it->key = sv.key;

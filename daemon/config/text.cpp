@@ -79,12 +79,17 @@ std::string join(const std::vector<std::string>& words, size_t from, size_t to) 
 }
 
 bool is_masked(std::string_view s) {
-  return s.size() >= 3 && std::all_of(s.begin(), s.end(), [](char c) { return c == '*'; });
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c == '*'; });
 }
 
 std::string redact(const Line& line) {
-  static constexpr std::array<std::string_view, 6> secret_words = {
-      "password", "secret", "key", "community", "key-string", "authentication-key"};
+  static constexpr std::array<std::string_view, 8> secret_words = {
+      "password", "passwd", "secret", "key", "community", "key-string", "authentication-key", "message-digest-key"};
+  size_t from = line.offsets.empty() ? 0 : line.offsets.front();
+  // PIX `aaa-server TAG [(IF)] host A KEY [timeout S]`: no keyword names the key.
+  if (!line.lower.empty() && line.lower[0] == "aaa-server")
+    for (size_t i = 1; i + 2 < line.lower.size(); ++i)
+      if (line.lower[i] == "host") return line.text.substr(from, line.offsets[i + 2] - from) + "<redacted>";
   for (size_t i = 0; i < line.lower.size(); ++i) {
     if (std::find(secret_words.begin(), secret_words.end(), line.lower[i]) == secret_words.end()) continue;
     size_t value = i + 1;
@@ -92,10 +97,9 @@ std::string redact(const Line& line) {
         line.words[value][0] <= '9')
       ++value;  // the encryption type before the value
     if (value >= line.words.size()) continue;
-    size_t from = line.offsets.front();
     return line.text.substr(from, line.offsets[value] - from) + "<redacted>";
   }
-  return line.offsets.empty() ? std::string() : line.text.substr(line.offsets.front());
+  return line.offsets.empty() ? std::string() : line.text.substr(from);
 }
 
 }  // namespace ravpn::config::detail

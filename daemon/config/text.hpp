@@ -25,11 +25,13 @@ std::string to_lower(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 std::string join(const std::vector<std::string>& words, size_t from, size_t to);
 
-// A secret as a running-config prints it when it will not show it: "********" (PIX), "*****".
+// A secret as a running-config prints it when it will not show it: any run of asterisks ("********" on PIX,
+// "*****" in the tech notes, "*" on ASA).
 bool is_masked(std::string_view s);
 
-// The line's text (without its indentation) with the value after password/secret/key/community (and an optional type digit) replaced, for
-// diagnostics that quote ignored lines.
+// The line's text (without its indentation) with the value after password/passwd/secret/key/community/... (and an
+// optional type digit) replaced, and the key of a PIX `aaa-server TAG (IF) host A KEY` line, for diagnostics that
+// quote ignored lines.
 std::string redact(const Line& line);
 
 }  // namespace ravpn::config::detail

@@ -73,6 +73,24 @@ TEST_CASE("easyvpn: authorization list and the rest of the seed") {
   CHECK(c.users.at("john").password == "doe");
   CHECK(c.interfaces.size() == 4);
   CHECK(c.ike_addresses() == std::vector<ravpn::Ipv4>{ip("192.0.2.1")});
-  CHECK(of_kind(c, K::Partial).size() == 3);
+  CHECK(of_kind(c, K::Partial).empty());  // NAT and the route-map are applied now
   CHECK(lines_of(c, K::Ignored, "line").size() == 5);
+}
+
+TEST_CASE("easyvpn: dynamic NAT through route-map nonat to pool outsidepool") {
+  Config c = easyvpn();
+  REQUIRE(c.dynamic_nats.size() == 1);
+  const auto& d = c.dynamic_nats[0];
+  CHECK(d.route_map == "nonat");
+  CHECK(d.nat_pool == "outsidepool");
+  CHECK(d.mapped_ranges == std::vector<ravpn::Ipv4Range>{{ip("192.0.2.50"), ip("192.0.2.60")}});
+  CHECK(d.origin.line == 81);
+  const auto& acl = c.access_lists.at("101");
+  REQUIRE(acl.entries.size() == 2);
+  REQUIRE(acl.entries[0].match);
+  CHECK_FALSE(acl.entries[0].permit);
+  CHECK(acl.entries[0].match->source.str() == "10.21.1.0/24");
+  CHECK(acl.entries[0].match->destination.str() == "10.2.1.0/24");
+  REQUIRE(acl.entries[1].match);
+  CHECK(acl.entries[1].match->destination.str() == "0.0.0.0/0");
 }

@@ -142,7 +142,7 @@ TEST_CASE("seed: interfaces, routes, pools, ACLs") {
   CHECK(acl.entries[1].text == "ip 10.21.1.0 0.0.0.255 any");
 }
 
-TEST_CASE("seed: NAT is stored and reported partial") {
+TEST_CASE("seed: NAT lowered to the model, nothing partial") {
   Config c = seed();
   REQUIRE(c.nat_pools.count("outsidepool") == 1);
   CHECK(c.nat_pools.at("outsidepool").range.first == ip("192.0.2.50"));
@@ -156,16 +156,46 @@ TEST_CASE("seed: NAT is stored and reported partial") {
   CHECK(c.route_maps[0].permit);
   CHECK(c.route_maps[0].sequence == 10);
   CHECK(c.route_maps[0].match_acls == std::vector<std::string>{"101"});
+  CHECK(c.route_maps[0].other_lines.empty());
 
-  auto partial = of_kind(c, K::Partial);
-  REQUIRE(partial.size() == 3);
-  CHECK(partial[0]->origin.line == 65);
-  CHECK(partial[0]->command == "ip nat pool");
-  CHECK(partial[1]->origin.line == 66);
-  CHECK(partial[1]->command == "ip nat inside source");
-  CHECK(partial[2]->origin.line == 73);
-  CHECK(partial[2]->command == "route-map");
-  for (const auto* d : partial) CHECK(d->message == "parsed, NAT not applied yet");
+  // ip nat inside source route-map nonat pool outsidepool: inside interfaces to the outside ones, the pool's range
+  // resolved by validate.
+  REQUIRE(c.dynamic_nats.size() == 1);
+  const auto& d = c.dynamic_nats[0];
+  CHECK(d.id == 0);
+  CHECK(d.real_interface.empty());
+  CHECK(d.mapped_interface.empty());
+  CHECK_FALSE(d.network);
+  CHECK(d.acl.empty());
+  CHECK(d.route_map == "nonat");
+  CHECK(d.nat_pool == "outsidepool");
+  CHECK(d.mapped_ranges == std::vector<ravpn::Ipv4Range>{{ip("192.0.2.50"), ip("192.0.2.60")}});
+  CHECK_FALSE(d.overload);
+  CHECK_FALSE(d.interface_pat);
+  CHECK(d.origin.line == 66);
+  CHECK(c.static_nats.empty());
+  CHECK(c.nat_exemptions.empty());
+  CHECK(c.access_groups.empty());
+
+  CHECK(of_kind(c, K::Partial).empty());
+}
+
+TEST_CASE("seed: ACL 101 is structured (wildcards become netmasks)") {
+  Config c = seed();
+  const auto& acl = c.access_lists.at("101");
+  REQUIRE(acl.entries.size() == 2);
+  REQUIRE(acl.entries[0].match);
+  const auto& deny = *acl.entries[0].match;
+  CHECK(deny.protocol == -1);
+  CHECK(deny.source.str() == "10.21.1.0/24");
+  CHECK(deny.destination.str() == "10.2.1.0/24");
+  CHECK(deny.source_ports.op == PortMatch::Op::Any);
+  CHECK(deny.destination_ports.op == PortMatch::Op::Any);
+  CHECK_FALSE(deny.icmp_type);
+  REQUIRE(acl.entries[1].match);
+  CHECK(acl.entries[1].match->source.str() == "10.21.1.0/24");
+  CHECK(acl.entries[1].match->destination.str() == "0.0.0.0/0");
+  CHECK(acl.entries[0].origin.line == 71);
 }
 
 TEST_CASE("seed: ignored lines grouped by command") {
