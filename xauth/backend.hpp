@@ -5,11 +5,16 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <botan/secmem.h>
 
 #include "daemon/config/model.hpp"
 #include "pool/ipv4.hpp"
+
+namespace ravpn {
+class Worker;  // ike/worker.hpp
+}
 
 namespace ravpn::xauth {
 
@@ -31,6 +36,8 @@ class Backend {
   virtual ~Backend() = default;
   virtual void authenticate(const Credentials& credentials, std::function<void(Result)> done) = 0;
   virtual std::string describe() const = 0;  // "local users (3)"
+  // True when the config's `username` lines are the whole truth (a reload that removes a user ends its tunnel).
+  virtual bool checks_local_users() const { return false; }
 };
 
 // `username` lines: cleartext (type 0 / decoded type 7) compared in constant time, IOS `secret 5` (md5-crypt) and
@@ -41,12 +48,16 @@ enum class UserNameMatch { Exact, IgnoreCase };
 std::unique_ptr<Backend> make_local_backend(const std::map<std::string, config::LocalUser>& users,
                                             UserNameMatch match);
 
-// The backend for `crypto map M client authentication LIST|TAG`: IOS `aaa authentication login LIST local`, PIX
-// `aaa-server TAG protocol local`. nullptr + reason when the list names methods not implemented yet (RADIUS, TACACS+).
+// The backend for `crypto map M client authentication LIST|TAG`: IOS `aaa authentication login LIST local|group
+// radius [local]`, PIX `aaa-server TAG protocol local|radius`. RADIUS needs `aaa_worker`, the pool its blocking
+// exchanges run on (not the DH pool); without one a RADIUS method is a problem. nullptr + `problem` when the list
+// or tag cannot check users (TACACS+, `line`, a tag without hosts); `warnings`: later methods left out (TACACS+,
+// `none`, `line`) that Cisco would have asked when the ones before them were unreachable.
 struct BackendChoice {
   std::unique_ptr<Backend> backend;
   std::string problem;
+  std::vector<std::string> warnings;
 };
-BackendChoice make_backend(const config::Config& config, const std::string& list_or_tag);
+BackendChoice make_backend(const config::Config& config, const std::string& list_or_tag, Worker* aaa_worker = nullptr);
 
 }  // namespace ravpn::xauth

@@ -3,16 +3,36 @@
 #include <fmt/format.h>
 
 #include "xauth/backend.hpp"
+#include "xauth/radius_backend.hpp"
 
 namespace ravpn::xauth {
 namespace {
 
-constexpr const char* later_issue = "RADIUS/TACACS+ come in a later issue";
+// TACACS+ is left out: Debian 12 packages no TACACS+ server (no tac_plus), so a client could not be tested against
+// a real one.
+constexpr const char* no_tacacs = "TACACS+ is not supported: use RADIUS or local users";
 
-BackendChoice problem(std::string text) { return {nullptr, std::move(text)}; }
+BackendChoice problem(std::string text) { return {nullptr, std::move(text), {}}; }
 
-// IOS: the first method decides; local never answers "error", so the methods after it are never asked.
-BackendChoice from_login_list(const config::Config& config, const std::string& list) {
+BackendChoice radius_backend(const config::Config& config, const std::string& tag, const std::string& what,
+                             Worker* aaa_worker) {
+  if (!aaa_worker)
+    return problem(fmt::format("{}: RADIUS is unavailable here (no AAA worker pool to run its requests on)", what));
+  auto hosts = radius_settings(config, tag, what);
+  if (!hosts.problem.empty()) return problem(std::move(hosts.problem));
+  return {make_radius_backend(std::move(hosts.settings), *aaa_worker), "", {}};
+}
+
+// The protocol of an IOS server group (`group NAME`): "" when no server carries the tag.
+std::string group_protocol(const config::Config& config, const std::string& group) {
+  for (const auto& s : config.aaa_servers)
+    if (s.tag == group && !s.protocol.empty()) return s.protocol;
+  return "";
+}
+
+// IOS: methods are asked in order, the next only when one answers ERROR (no server reachable), never after a
+// FAIL (reject). `local` never answers ERROR, so the methods after it are never asked.
+BackendChoice from_login_list(const config::Config& config, const std::string& list, Worker* aaa_worker) {
   if (!config.aaa_new_model)
     return problem(fmt::format("client authentication list {}: without `aaa new-model` there are no aaa "
                                "authentication login lists to check users with",
@@ -22,37 +42,75 @@ BackendChoice from_login_list(const config::Config& config, const std::string& l
     return problem(fmt::format("no aaa authentication login list {}", list));
   const auto& methods = it->second.methods;
   if (methods.empty()) return problem(fmt::format("aaa authentication login {} has no methods", list));
-  const std::string& first = methods.front();
-  if (first == "local") return {make_local_backend(config.users, UserNameMatch::IgnoreCase), ""};
-  if (first == "local-case") return {make_local_backend(config.users, UserNameMatch::Exact), ""};
-  if (first == "line" || first == "enable" || first == "none" || first == "krb5" || first == "if-authenticated")
-    return problem(fmt::format("aaa authentication login {} starts with method {}, which cannot check Xauth users",
-                               list, first));
-  // "radius", "tacacs+" or a server group name (`group NAME`).
-  return problem(fmt::format("aaa authentication login {} starts with {}: {}", list, first, later_issue));
-}
 
-// PIX 6.3 predefines `aaa-server LOCAL protocol local`.
-BackendChoice from_server_tag(const config::Config& config, const std::string& tag) {
-  const config::AaaServer* server = nullptr;
-  for (const auto& s : config.aaa_servers)
-    if (s.tag == tag) {
-      server = &s;
+  std::vector<std::unique_ptr<Backend>> chain;
+  std::vector<std::string> warnings;
+  for (const std::string& method : methods) {
+    const bool first = chain.empty();
+    if (method == "local" || method == "local-case") {
+      auto match = method == "local" ? UserNameMatch::IgnoreCase : UserNameMatch::Exact;
+      chain.push_back(make_local_backend(config.users, match));
       break;
     }
-  if (!server && tag != "LOCAL") return problem(fmt::format("no aaa-server {}", tag));
-  std::string protocol = server ? server->protocol : "local";
-  if (protocol == "local") return {make_local_backend(config.users, UserNameMatch::Exact), ""};
-  if (protocol == "radius" || protocol == "tacacs+")
-    return problem(fmt::format("aaa-server {} protocol {}: {}", tag, protocol, later_issue));
+    if (method == "line" || method == "enable" || method == "none" || method == "krb5" ||
+        method == "if-authenticated") {
+      if (first)
+        return problem(fmt::format(
+            "aaa authentication login {} starts with method {}, which cannot check Xauth users", list, method));
+      // Cisco would ask it when the servers before it are unreachable; `none` would then let everyone in.
+      warnings.push_back(fmt::format("aaa authentication login {}: method {} cannot check Xauth users and is left "
+                                     "out; when no server answers, users are refused",
+                                     list, method));
+      break;
+    }
+    std::string protocol = method == "radius" || method == "tacacs+" ? method : group_protocol(config, method);
+    if (protocol == "tacacs+") {
+      if (first) return problem(fmt::format("aaa authentication login {}: {}", list, no_tacacs));
+      warnings.push_back(fmt::format("aaa authentication login {}: method {} left out: {}", list, method, no_tacacs));
+      continue;
+    }
+    if (protocol != "radius")
+      return problem(fmt::format("aaa authentication login {}: no RADIUS or TACACS+ server group {}", list, method));
+    auto choice = radius_backend(config, method, method == "radius" ? "radius-server" : "server group " + method,
+                                 aaa_worker);
+    if (!choice.backend)
+      return problem(fmt::format("aaa authentication login {}: {}", list, choice.problem));
+    chain.push_back(std::move(choice.backend));
+  }
+  return {make_fallback_backend(std::move(chain)), "", std::move(warnings)};
+}
+
+// PIX 6.3 predefines `aaa-server TACACS+ protocol tacacs+`, `RADIUS protocol radius` and `LOCAL protocol local`.
+// The model holds one entry per `host` line, with the tag's protocol; a tag with no host line has no entry.
+BackendChoice from_server_tag(const config::Config& config, const std::string& tag, Worker* aaa_worker) {
+  std::string protocol;
+  bool found = false;
+  for (const auto& s : config.aaa_servers)
+    if (s.tag == tag) {
+      found = true;
+      if (protocol.empty()) protocol = s.protocol;
+    }
+  if (!found) {
+    if (tag == "LOCAL") protocol = "local";
+    else if (tag == "RADIUS") protocol = "radius";
+    else if (tag == "TACACS+") protocol = "tacacs+";
+    else return problem(fmt::format("no aaa-server {} host", tag));
+  }
+  if (protocol == "local") return {make_local_backend(config.users, UserNameMatch::Exact), "", {}};
+  if (protocol == "radius") return radius_backend(config, tag, "aaa-server " + tag, aaa_worker);
+  if (protocol == "tacacs+") return problem(fmt::format("aaa-server {} protocol tacacs+: {}", tag, no_tacacs));
   return problem(fmt::format("aaa-server {} protocol {} is not supported", tag, protocol));
 }
 
 }  // namespace
 
-BackendChoice make_backend(const config::Config& config, const std::string& list_or_tag) {
-  if (config.dialect == config::Dialect::Pix) return from_server_tag(config, list_or_tag);
-  return from_login_list(config, list_or_tag);
+BackendChoice make_backend(const config::Config& config, const std::string& list_or_tag, Worker* aaa_worker) {
+  if (config.dialect == config::Dialect::Pix) return from_server_tag(config, list_or_tag, aaa_worker);
+  // A native config may come from either dialect (ravpn-convert): a login list of that name if there is one, else
+  // an aaa-server tag as on the PIX.
+  if (config.dialect == config::Dialect::Native && !config.aaa_authentication_login.contains(list_or_tag))
+    return from_server_tag(config, list_or_tag, aaa_worker);
+  return from_login_list(config, list_or_tag, aaa_worker);
 }
 
 }  // namespace ravpn::xauth

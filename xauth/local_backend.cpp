@@ -27,6 +27,7 @@ class LocalBackend final : public Backend {
   }
 
   std::string describe() const override { return fmt::format("local users ({})", users_.size()); }
+  bool checks_local_users() const override { return true; }
 
  private:
   const LocalUser* find(const std::string& name) const {

@@ -2,7 +2,9 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
+#include "ike/worker.hpp"
 #include "xauth/backend.hpp"
 
 using namespace ravpn;
@@ -79,16 +81,22 @@ TEST_CASE("IOS: local first, servers after it") {
   CHECK(choice.problem.empty());
 }
 
-TEST_CASE("IOS: RADIUS and TACACS+ first are not implemented yet") {
+TEST_CASE("IOS: RADIUS without a worker pool, TACACS+, unknown server groups") {
+  // More in test_radius_backend.cpp.
   auto c = ios_config();
   add_list(c, "r", {"radius", "local"});
   add_list(c, "t", {"tacacs+"});
   add_list(c, "g", {"RAD-SERVERS", "local"});  // `group RAD-SERVERS`
-  for (const char* list : {"r", "t", "g"}) {
+  const std::pair<const char*, const char*> expected[] = {
+      {"r", "RADIUS is unavailable here"},
+      {"t", "TACACS+ is not supported: use RADIUS or local users"},
+      {"g", "no RADIUS or TACACS+ server group RAD-SERVERS"},
+  };
+  for (auto [list, text] : expected) {
     CAPTURE(list);
     auto choice = make_backend(c, list);
     CHECK_FALSE(choice.backend);
-    CHECK(choice.problem.find("RADIUS/TACACS+ come in a later issue") != std::string::npos);
+    CHECK(choice.problem.find(text) != std::string::npos);
   }
 }
 
@@ -136,21 +144,23 @@ TEST_CASE("PIX: the predefined LOCAL tag") {
   CHECK(choice.problem.empty());
 }
 
-TEST_CASE("PIX: RADIUS and TACACS+ servers are not implemented yet") {
+TEST_CASE("PIX: TACACS+ servers, RADIUS without hosts") {
   auto c = pix_config();
   add_server(c, "partnerauth", "tacacs+");
   add_server(c, "radauth", "radius");
-  for (const char* tag : {"partnerauth", "radauth"}) {
-    auto choice = make_backend(c, tag);
-    CHECK_FALSE(choice.backend);
-    CHECK(choice.problem.find("RADIUS/TACACS+ come in a later issue") != std::string::npos);
-  }
+  InlineWorker worker;
+  auto tacacs = make_backend(c, "partnerauth", &worker);
+  CHECK_FALSE(tacacs.backend);
+  CHECK(tacacs.problem.find("TACACS+ is not supported") != std::string::npos);
+  auto radius = make_backend(c, "radauth", &worker);
+  CHECK_FALSE(radius.backend);
+  CHECK(radius.problem == "aaa-server radauth has no RADIUS host to send users to");
 }
 
 TEST_CASE("PIX: unknown tag") {
   auto choice = make_backend(pix_config(), "missing");
   CHECK_FALSE(choice.backend);
-  CHECK(choice.problem == "no aaa-server missing");
+  CHECK(choice.problem == "no aaa-server missing host");
 }
 
 TEST_CASE("problems name no user or password") {
