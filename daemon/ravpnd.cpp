@@ -1,7 +1,12 @@
 // ravpnd: the IKEv1 remote-access head-end.
 //   ravpnd --config FILE [--secrets FILE] [--foreground] [--debug isakmp,ipsec,aaa,config,daemon|all]
 //          [--socket PATH]   the JSON control socket for ravpnctl (default /run/ravpn/ravpnd.sock; "" = none)
-//   ravpnd --check-config FILE [--secrets FILE]    print the resolved model as JSON; exit 1 on errors
+//          [--interface NAME=LINUX]...  config interface -> Linux interface (default: by the configured address)
+//          [--no-firewall]   leave nftables, proxy ARP and mapped addresses alone
+//   ravpnd --check-config FILE [--secrets FILE] [--quiet]  the resolved model as JSON (--quiet: only the report);
+//                                                          exit 1 on errors
+//   ravpnd --print-nft FILE [--secrets FILE] [--interface NAME=LINUX]...  the nftables ruleset it would apply
+//   SIGHUP or `ravpnctl reload` re-reads the files; a config with errors changes nothing.
 #include <signal.h>
 #include <unistd.h>
 
@@ -12,6 +17,8 @@
 #include <string>
 
 #include "daemon/config/parse.hpp"
+#include "daemon/firewall/ruleset.hpp"
+#include "netlink/interfaces.hpp"
 #include "daemon/logger.hpp"
 #include "daemon/service.hpp"
 
@@ -20,7 +27,9 @@ namespace {
 void usage() {
   std::fprintf(stderr,
                "usage: ravpnd --config FILE [--secrets FILE] [--foreground] [--debug CATEGORIES] [--socket PATH]\n"
-               "       ravpnd --check-config FILE [--secrets FILE]\n");
+               "              [--interface NAME=LINUX]... [--no-firewall]\n"
+               "       ravpnd --check-config FILE [--secrets FILE] [--quiet]\n"
+               "       ravpnd --print-nft FILE [--secrets FILE] [--interface NAME=LINUX]...\n");
 }
 
 // Summarise diagnostics on the log: errors one by one, ignored lines grouped by command.
@@ -41,11 +50,39 @@ void report(const ravpn::config::Config& cfg, ravpn::Logger& log) {
             count == 1 ? "" : "s");
 }
 
+// The report for --check-config --quiet and --print-nft: errors and partial lines, ignored lines counted.
+void print_report(const ravpn::config::Config& cfg) {
+  using Kind = ravpn::config::Diagnostic::Kind;
+  size_t ignored = 0;
+  for (const auto& d : cfg.diagnostics) {
+    if (d.kind == Kind::Ignored) ++ignored;
+    else
+      std::fprintf(stderr, "%s:%d: %s: %s\n", d.origin.file.c_str(), d.origin.line,
+                   d.kind == Kind::Error ? "error" : "partly supported", d.message.c_str());
+  }
+  if (ignored) std::fprintf(stderr, "%s: %zu lines ravpn does not use (ravpn-convert --report lists them)\n",
+                            cfg.source.c_str(), ignored);
+}
+
+// Config interface names -> Linux names: by the configured address, then --interface overrides.
+ravpn::firewall::InterfaceNames interface_names(const ravpn::config::Config& cfg,
+                                                const ravpn::firewall::InterfaceNames& overrides) {
+  ravpn::firewall::InterfaceNames names;
+  try {
+    names = ravpn::firewall::map_interfaces(cfg, ravpn::netlink::list_ipv4_addresses());
+  } catch (const std::exception&) {
+    // No rtnetlink (e.g. a build chroot): only the overrides.
+  }
+  for (const auto& [name, linux_name] : overrides) names[name] = linux_name;
+  return names;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string config_path, secrets_path, check_path, debug, socket_path = "/run/ravpn/ravpnd.sock";
-  bool foreground = false;
+  std::string config_path, secrets_path, check_path, nft_path, debug, socket_path = "/run/ravpn/ravpnd.sock";
+  bool foreground = false, quiet = false, firewall = true;
+  ravpn::firewall::InterfaceNames overrides;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](std::string& out) {
@@ -59,7 +96,14 @@ int main(int argc, char** argv) {
     else if (a == "--check-config") ok = value(check_path);
     else if (a == "--debug") ok = value(debug);
     else if (a == "--socket") ok = value(socket_path);
-    else if (a == "--foreground" || a == "-f") foreground = true;
+    else if (a == "--print-nft") ok = value(nft_path);
+    else if (a == "--quiet" || a == "-q") quiet = true;
+    else if (a == "--no-firewall") firewall = false;
+    else if (a == "--interface") {
+      std::string pair;
+      ok = value(pair) && pair.find('=') != std::string::npos && pair.find('=') > 0;
+      if (ok) overrides[pair.substr(0, pair.find('='))] = pair.substr(pair.find('=') + 1);
+    } else if (a == "--foreground" || a == "-f") foreground = true;
     else if (a == "--help" || a == "-h") return usage(), 0;
     else ok = false;
     if (!ok) return usage(), 2;
@@ -67,8 +111,16 @@ int main(int argc, char** argv) {
 
   if (!check_path.empty()) {
     auto cfg = ravpn::config::load(check_path, secrets_path);
-    std::cout << ravpn::config::to_json(cfg).dump(2) << "\n";
+    if (quiet) print_report(cfg);
+    else std::cout << ravpn::config::to_json(cfg).dump(2) << "\n";
     return cfg.has_errors() ? 1 : 0;
+  }
+  if (!nft_path.empty()) {
+    auto cfg = ravpn::config::load(nft_path, secrets_path);
+    print_report(cfg);
+    if (cfg.has_errors()) return 1;
+    std::cout << ravpn::firewall::build_firewall(cfg, interface_names(cfg, overrides)).ruleset;
+    return 0;
   }
   if (config_path.empty()) return usage(), 2;
 
@@ -101,7 +153,14 @@ int main(int argc, char** argv) {
     ravpn::daemon::ServiceOptions options;
     options.control_socket = socket_path;
     options.set_debug = [&log](const std::string& categories) { return log.set_debug(categories); };
-    ravpn::daemon::Service service(cfg, log, std::move(options));
+    options.load_config = [&] {
+      auto next = ravpn::config::load(config_path, secrets_path);
+      report(next, log);
+      return next;
+    };
+    options.firewall = firewall;
+    options.interface_overrides = overrides;
+    ravpn::daemon::Service service(std::move(cfg), log, std::move(options));
     return service.run();
   } catch (const std::exception& e) {
     log.log(ravpn::LogLevel::Error, ravpn::LogCategory::Daemon, "{}", e.what());

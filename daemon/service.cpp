@@ -14,7 +14,9 @@
 #include <fmt/format.h>
 
 #include "daemon/systemd_notify.hpp"
+#include "ike/reload_check.hpp"
 #include "netlink/interfaces.hpp"
+#include "netlink/nft_firewall.hpp"
 #include "netlink/xfrm_kernel.hpp"
 
 namespace ravpn::daemon {
@@ -37,16 +39,19 @@ void watch(int epoll_fd, int fd, uint64_t tag) {
 }
 
 constexpr uint64_t kTagSignal = 1u << 20, kTagTimer = kTagSignal + 1, kTagPool = kTagSignal + 2,
-                   kTagKernel = kTagSignal + 3, kTagControl = kTagSignal + 4;
+                   kTagKernel = kTagSignal + 3, kTagControl = kTagSignal + 4, kTagAaaPool = kTagSignal + 5;
 
 }  // namespace
 
-Service::Service(const config::Config& config, Logger& log, ServiceOptions options)
-    : config_(config), log_(log), options_(std::move(options)), rng_(crypto::make_system_rng()),
-      pool_(options_.dh_threads ? options_.dh_threads : std::max(1u, std::thread::hardware_concurrency())) {
+Service::Service(config::Config config, Logger& log, ServiceOptions options)
+    : config_(std::make_unique<config::Config>(std::move(config))), log_(log), options_(std::move(options)),
+      rng_(crypto::make_system_rng()),
+      pool_(options_.dh_threads ? options_.dh_threads : std::max(1u, std::thread::hardware_concurrency())),
+      aaa_pool_(std::max(1u, options_.aaa_threads)) {
   open_sockets();
+  open_firewall();
   open_services();
-  responder_ = std::make_unique<ike::Responder>(config_, *rng_, *rng_, time_, pool_, log_, *this,
+  responder_ = std::make_unique<ike::Responder>(*config_, *rng_, *rng_, time_, pool_, log_, *this,
                                                 ike::ResponderSettings{}, services_);
   started_ = time_.now();
   if (!options_.control_socket.empty()) {
@@ -60,7 +65,8 @@ Service::Service(const config::Config& config, Logger& log, ServiceOptions optio
 }
 
 void Service::open_control() {
-  control_context_.reset(new control::RequestContext{*responder_, time_, started_, config_.source, options_.set_debug});
+  control_context_.reset(new control::RequestContext{*responder_, time_, started_, config_->source, options_.set_debug,
+                                                     [this] { return reload(); }});
   control::ControlServerOptions o;
   o.path = options_.control_socket;
   control_ = std::make_unique<control::ControlServer>(
@@ -76,27 +82,93 @@ void Service::open_services() {
   } else {
     log_.log(LogLevel::Warning, LogCategory::Ipsec, "no kernel XFRM access: {}", k.error());
   }
-  for (const auto& [name, pool] : config_.pools) {
+  for (const auto& [name, pool] : config_->pools) {
     pools_.emplace(name, pool::AddressPool(name, pool.ranges));
     log_.log(LogLevel::Info, LogCategory::Daemon, "address pool {}: {} addresses", name, pools_.at(name).size());
   }
   services_.pools = &pools_;
-  for (const auto& [name, map] : config_.crypto_maps) {
-    if (!map.client_authentication || xauth_) continue;
-    auto choice = xauth::make_backend(config_, *map.client_authentication);
-    if (choice.backend) {
-      xauth_ = std::move(choice.backend);
-      log_.log(LogLevel::Info, LogCategory::Aaa, "Xauth for crypto map {}: {}", name, xauth_->describe());
-    } else {
-      services_.xauth_problem = choice.problem;
-      log_.log(LogLevel::Error, LogCategory::Aaa, "Xauth for crypto map {}: {}", name, choice.problem);
-    }
-  }
+  auto choice = choose_xauth(*config_);
+  xauth_ = std::move(choice.backend);
   services_.xauth = xauth_.get();
+  services_.xauth_problem = choice.problem;
   services_.routes = &routes_;
 }
 
+xauth::BackendChoice Service::choose_xauth(const config::Config& config) {
+  for (const auto& [name, map] : config.crypto_maps) {
+    if (!map.client_authentication) continue;
+    auto choice = xauth::make_backend(config, *map.client_authentication, &aaa_pool_);
+    for (const auto& w : choice.warnings) log_.log(LogLevel::Warning, LogCategory::Aaa, "crypto map {}: {}", name, w);
+    if (choice.backend)
+      log_.log(LogLevel::Info, LogCategory::Aaa, "Xauth for crypto map {}: {}", name, choice.backend->describe());
+    else
+      log_.log(LogLevel::Error, LogCategory::Aaa, "Xauth for crypto map {}: {}", name, choice.problem);
+    return choice;  // one backend serves every map (the seeds have one crypto map)
+  }
+  return {};
+}
+
+void Service::open_firewall() {
+  if (!options_.firewall) return;
+  firewall_ = netlink::make_nft_firewall();
+  if (auto error = apply_firewall(*config_)) throw std::runtime_error("nftables: " + *error);
+}
+
+std::optional<std::string> Service::apply_firewall(const config::Config& config) {
+  if (!firewall_) return std::nullopt;
+  auto state = firewall::build_firewall(config, interface_names_);
+  if (auto error = firewall_->apply(state)) return error;
+  log_.log(LogLevel::Info, LogCategory::Daemon, "nftables table {} {} applied ({} proxy ARP, {} mapped addresses)",
+           firewall::kTableFamily, firewall::kTableName, state.proxy_arp.size(), state.mapped_addresses.size());
+  return std::nullopt;
+}
+
+// SIGHUP / `reload`: a config with errors, or one the kernel refuses, changes nothing. Otherwise the tunnels the new
+// config no longer allows go (with deletes), the others keep their SAs and leases.
+std::expected<nlohmann::json, std::string> Service::reload() {
+  if (!options_.load_config) return std::unexpected("this daemon was started without a configuration file to re-read");
+  auto next = std::make_unique<config::Config>(options_.load_config());
+  if (next->has_errors())
+    return std::unexpected(fmt::format("{} has errors; the running configuration stays", next->source));
+  if (auto error = apply_firewall(*next))
+    return std::unexpected("nftables refused the new ruleset (the running one stays): " + *error);
+
+  auto choice = choose_xauth(*next);
+  const auto* local_users = choice.backend && choice.backend->checks_local_users() ? &next->users : nullptr;
+  size_t dropped = responder_->drop_disallowed(
+      [&](const ike::Phase1Sa& sa) { return ike::reload_objection(*next, sa, local_users); },
+      "configuration reload: ");
+
+  // The surviving leases move into pools built from the new config.
+  ike::PoolSet pools;
+  for (const auto& [name, pool] : next->pools) pools.emplace(name, pool::AddressPool(name, pool.ranges));
+  size_t kept = 0;
+  for (const auto* sa : responder_->sas()) {
+    ++kept;
+    const auto& mc = sa->session.mode_config;
+    if (mc.address && pools.count(mc.pool)) (void)pools.at(mc.pool).adopt(*mc.address, sa->session.xauth.user);
+  }
+  if (next->ike_addresses() != config_->ike_addresses())
+    log_.log(LogLevel::Warning, LogCategory::Config, "the IKE addresses changed: restart ravpnd to listen on them");
+
+  pools_ = std::move(pools);
+  xauth_ = std::move(choice.backend);
+  services_.xauth = xauth_.get();
+  services_.xauth_problem = choice.problem;
+  responder_->reconfigure(*next, services_);
+  config_ = std::move(next);
+  log_.log(LogLevel::Notice, LogCategory::Config, "configuration reloaded from {}: {} ISAKMP SAs kept, {} dropped",
+           config_->source, kept, dropped);
+  return nlohmann::json{{"config_source", config_->source}, {"kept", kept}, {"dropped", dropped}};
+}
+
 Service::~Service() = default;
+
+void Service::stop() {
+  notify_stopping();
+  responder_->shutdown();
+  if (firewall_) firewall_->remove();  // the ruleset goes with the daemon (issue: "removed on stop")
+}
 
 void Service::open_sockets() {
   std::vector<ike::Endpoint> where;
@@ -106,10 +178,10 @@ void Service::open_sockets() {
   } catch (const std::exception& e) {
     log_.log(LogLevel::Warning, LogCategory::Daemon, "cannot list interface addresses: {}", e.what());
   }
-  for (const auto& iface : config_.interfaces) {
+  for (const auto& iface : config_->interfaces) {
     if (!iface.address || iface.shutdown) continue;
     bool ike_here = false;
-    for (auto a : config_.ike_addresses()) ike_here = ike_here || a == iface.address->address;
+    for (auto a : config_->ike_addresses()) ike_here = ike_here || a == iface.address->address;
     std::string linux_name;
     for (const auto& h : host)
       if (h.address == iface.address->address) linux_name = h.name;
@@ -119,6 +191,7 @@ void Service::open_sockets() {
     else
       log_.log(LogLevel::Info, LogCategory::Daemon, "interface {} ({}) is {}", iface.name, iface.address->address.str(),
                linux_name);
+    if (!linux_name.empty()) interface_names_[iface.name] = linux_name;
     if (!linux_name.empty() && ike_here) routes_.device_of_local[iface.address->address] = linux_name;
     // Traffic to clients leaves with the inside address (the `ip nat inside` interface, else any other one here).
     if (!linux_name.empty() && !ike_here && (iface.nat_inside || !routes_.preferred_source))
@@ -128,6 +201,7 @@ void Service::open_sockets() {
       where.push_back({iface.address->address, ike::kNattPort});
     }
   }
+  for (const auto& [name, linux_name] : options_.interface_overrides) interface_names_[name] = linux_name;
   for (const auto& e : options_.extra_listen) where.push_back(e);
   if (where.empty()) throw std::runtime_error("no interface carries a crypto map: nothing to listen on");
   for (const auto& e : where) {
@@ -168,13 +242,14 @@ int Service::run() {
   watch(epoll.fd, signals.fd, kTagSignal);
   watch(epoll.fd, timer.fd, kTagTimer);
   watch(epoll.fd, pool_.completion_fd(), kTagPool);
+  watch(epoll.fd, aaa_pool_.completion_fd(), kTagAaaPool);
   if (kernel_ && kernel_->event_fd() >= 0) watch(epoll.fd, kernel_->event_fd(), kTagKernel);
   if (control_) watch(epoll.fd, control_->fd(), kTagControl);
   log_.log(LogLevel::Notice, LogCategory::Daemon, "ravpnd started: {} ISAKMP policies, {} keys, {} client groups",
-           config_.isakmp_policies.size(), config_.isakmp_keys.size(), config_.client_groups.size());
+           config_->isakmp_policies.size(), config_->isakmp_keys.size(), config_->client_groups.size());
   // Type=notify: the IKE sockets are bound and the loop is about to serve them.
   notify_ready(fmt::format("listening on {} sockets, {} ISAKMP policies", sockets_.size(),
-                           config_.isakmp_policies.size()));
+                           config_->isakmp_policies.size()));
 
   epoll_event events[64];
   for (;;) {
@@ -187,12 +262,13 @@ int Service::run() {
         signalfd_siginfo info{};
         while (read(signals.fd, &info, sizeof info) == sizeof info) {
           if (info.ssi_signo == SIGHUP) {
-            log_.log(LogLevel::Notice, LogCategory::Daemon, "SIGHUP: configuration reload is not implemented yet");
+            notify_reloading();
+            if (auto r = reload(); !r) log_.log(LogLevel::Error, LogCategory::Config, "reload: {}", r.error());
+            notify_ready("configuration reloaded");
             continue;
           }
           log_.log(LogLevel::Notice, LogCategory::Daemon, "stopping on signal {}", info.ssi_signo);
-          notify_stopping();
-          responder_->shutdown();
+          stop();
           return 0;
         }
       } else if (tag == kTagTimer) {
@@ -202,6 +278,8 @@ int Service::run() {
         if (control_) control_->tick();
       } else if (tag == kTagPool) {
         pool_.run_completions();
+      } else if (tag == kTagAaaPool) {
+        aaa_pool_.run_completions();
       } else if (tag == kTagKernel) {
         responder_->on_kernel_expire(kernel_->read_events());
       } else if (tag == kTagControl) {

@@ -1,6 +1,7 @@
 // The running daemon: sockets on the IKE addresses, the responder, the DH thread pool, timers and signals, all
 // driven by one epoll loop.
 #pragma once
+#include <expected>
 #include <functional>
 #include <memory>
 #include <string>
@@ -9,9 +10,11 @@
 #include "daemon/config/model.hpp"
 #include "daemon/control/control_server.hpp"
 #include "daemon/control/requests.hpp"
+#include "daemon/firewall/ruleset.hpp"
 #include "daemon/thread_pool.hpp"
 #include "daemon/udp_socket.hpp"
 #include "ike/responder.hpp"
+#include "netlink/firewall.hpp"
 #include "netlink/kernel.hpp"
 #include "xauth/backend.hpp"
 
@@ -19,14 +22,20 @@ namespace ravpn::daemon {
 
 struct ServiceOptions {
   unsigned dh_threads = 0;  // 0 = one per core
+  unsigned aaa_threads = 8;  // RADIUS requests in flight at once
   std::vector<ike::Endpoint> extra_listen;  // tests: listen here too
   std::string control_socket;  // the JSON control socket (daemon/control/); empty = none
   std::function<bool(const std::string&)> set_debug;  // the control socket's `debug` request
+  // Reads the configuration files again (SIGHUP, the control socket's `reload`); the diagnostics are reported by
+  // it. Empty: reload is refused.
+  std::function<config::Config()> load_config;
+  bool firewall = true;
+  firewall::InterfaceNames interface_overrides;  // --interface NAME=LINUX, over the by-address mapping  // program the nftables ruleset, proxy ARP and mapped addresses (daemon/firewall/)
 };
 
 class Service final : public ike::Sender {
  public:
-  Service(const config::Config& config, Logger& log, ServiceOptions options);
+  Service(config::Config config, Logger& log, ServiceOptions options);
   ~Service() override;
 
   // Runs until SIGTERM/SIGINT; returns the exit code.
@@ -38,15 +47,24 @@ class Service final : public ike::Sender {
   void open_services();
   void on_readable(UdpSocket& socket);
   void open_control();
+  void open_firewall();
+  std::optional<std::string> apply_firewall(const config::Config& config);
+  // The Xauth backend a config asks for (crypto map `client authentication`); null + a reason when unusable.
+  xauth::BackendChoice choose_xauth(const config::Config& config);
+  std::expected<nlohmann::json, std::string> reload();
+  void stop();
 
-  const config::Config& config_;
+  std::unique_ptr<config::Config> config_;
   Logger& log_;
   ServiceOptions options_;
   std::unique_ptr<crypto::Rng> rng_;
   SystemTime time_;
   ThreadPool pool_;
+  ThreadPool aaa_pool_;  // RADIUS exchanges: a silent server holds a thread for timeout x tries
   std::vector<UdpSocket> sockets_;
   std::unique_ptr<kernel::Kernel> kernel_;
+  std::unique_ptr<kernel::Firewall> firewall_;
+  firewall::InterfaceNames interface_names_;  // config interface -> Linux interface
   ike::PoolSet pools_;
   std::unique_ptr<xauth::Backend> xauth_;
   ike::RoutePlacement routes_;

@@ -13,9 +13,27 @@ namespace ravpn::ike {
 Responder::Responder(const config::Config& config, crypto::Rng& rng, crypto::Rng& dh_rng, const TimeSource& time,
                      Worker& worker, Logger& log, Sender& sender, ResponderSettings settings,
                      ResponderServices services)
-    : config_(config), rng_(rng), dh_rng_(dh_rng), time_(time), worker_(worker), log_(log), sender_(sender),
-      settings_(settings), services_(std::move(services)),
-      ctx_{config, rng, log, &time, services_.kernel, services_.pools, services_.xauth, services_.routes} {}
+    : config_(&config), rng_(rng), dh_rng_(dh_rng), time_(time), worker_(worker), log_(log), sender_(sender),
+      settings_(settings), services_(std::move(services)) {
+  reconfigure(config, services_);
+}
+
+void Responder::reconfigure(const config::Config& next, ResponderServices services) {
+  config_ = &next;
+  services_ = std::move(services);
+  ctx_.emplace(ExchangeContext{next, rng_, log_, &time_, services_.kernel, services_.pools, services_.xauth,
+                               services_.routes});
+}
+
+size_t Responder::drop_disallowed(const std::function<std::optional<std::string>(const Phase1Sa&)>& why_not,
+                                  const std::string& reason_prefix) {
+  std::vector<std::pair<Cookie, std::string>> chosen;
+  for (const auto& [cookie, sa] : sas_)
+    if (auto why = why_not(*sa)) chosen.emplace_back(cookie, *why);
+  for (const auto& [cookie, why] : chosen)
+    if (auto it = sas_.find(cookie); it != sas_.end()) delete_sa(*it->second, reason_prefix + why);
+  return chosen.size();
+}
 
 Responder::~Responder() { *alive_ = false; }
 
@@ -138,8 +156,8 @@ void Responder::on_first_message(const Datagram& d, const Header& h) {
   Phase1Sa& ref = *sa;
   sas_.emplace(rcookie, std::move(sa));
   add_half_open(HalfOpenKey{h.initiator_cookie, d.from}, rcookie);
-  Step step = ref.mode == Phase1Mode::Main ? main_mode::on_first(ctx_, ref, *msg)
-                                           : aggressive_mode::on_first(ctx_, ref, *msg);
+  Step step = ref.mode == Phase1Mode::Main ? main_mode::on_first(*ctx_, ref, *msg)
+                                           : aggressive_mode::on_first(*ctx_, ref, *msg);
   apply(ref, std::move(step), &d);
 }
 
@@ -158,11 +176,11 @@ void Responder::on_later_message(const Datagram& d, const Header& h, Phase1Sa& s
   }
   const bool phase1 = h.message_id.value == 0 && !sa.established();
   if (phase1 && h.exchange == ExchangeType::IdentityProtection && sa.mode == Phase1Mode::Main)
-    return apply(sa, main_mode::on_message(ctx_, sa, h, d.data), &d);
+    return apply(sa, main_mode::on_message(*ctx_, sa, h, d.data), &d);
   if (phase1 && h.exchange == ExchangeType::Aggressive && sa.mode == Phase1Mode::Aggressive)
-    return apply(sa, aggressive_mode::on_message(ctx_, sa, h, d.data), &d);
+    return apply(sa, aggressive_mode::on_message(*ctx_, sa, h, d.data), &d);
   if (h.exchange == ExchangeType::Informational) {
-    auto outcome = informational::on_message(ctx_, sa, h, d.data);
+    auto outcome = informational::on_message(*ctx_, sa, h, d.data);
     if (outcome.delete_isakmp) {
       log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 deleted by peer", sa.tag());
       return remove(sa.rcookie);
@@ -173,7 +191,7 @@ void Responder::on_later_message(const Datagram& d, const Header& h, Phase1Sa& s
         if (it->spi_out.value == spi || it->spi_in.value == spi) {
           ChildSa child = *it;
           children.erase(it);
-          quick_mode::remove_child(ctx_, sa, child);
+          quick_mode::remove_child(*ctx_, sa, child);
           break;
         }
       }
@@ -216,7 +234,7 @@ void Responder::apply(Phase1Sa& sa, Step step, const Datagram* request) {
       if (auth) ++stats_.auth_failed;
       if (step.notify == notify::NoProposalChosen) ++stats_.no_proposal_chosen;
       log_.log(auth ? LogLevel::Warning : LogLevel::Notice, LogCategory::Isakmp, "{}: {}", sa.tag(), step.reason);
-      if (step.notify) send_to_peer(sa, informational::notify(ctx_, sa, step.notify));
+      if (step.notify) send_to_peer(sa, informational::notify(*ctx_, sa, step.notify));
       return remove(sa.rcookie);
     }
   }
@@ -268,14 +286,14 @@ void Responder::finish_dh(const Cookie& rcookie, std::optional<uint32_t> quick_m
     }
     qm->second.dh = std::move(dh);
     qm->second.g_qm_xy = std::move(*shared);
-    auto outcome = quick_mode::after_dh(ctx_, sa, *quick_mode_id);
+    auto outcome = quick_mode::after_dh(*ctx_, sa, *quick_mode_id);
     if (outcome.step.kind == Step::Kind::Reply) send_to_peer(sa, std::move(outcome.step.reply));
     return;
   }
   if (!shared) return apply(sa, Step::fail(notify::InvalidKeyInformation, "peer's DH public value is invalid"), nullptr);
   sa.dh = std::move(dh);
   sa.g_xy = std::move(*shared);
-  Step step = sa.mode == Phase1Mode::Main ? main_mode::after_dh(ctx_, sa) : aggressive_mode::after_dh(ctx_, sa);
+  Step step = sa.mode == Phase1Mode::Main ? main_mode::after_dh(*ctx_, sa) : aggressive_mode::after_dh(*ctx_, sa);
   apply(sa, std::move(step), nullptr);
 }
 
@@ -285,8 +303,8 @@ void Responder::remove(const Cookie& rcookie) {
   auto it = sas_.find(rcookie);
   if (it == sas_.end()) return;
   Phase1Sa& sa = *it->second;
-  quick_mode::remove_all(ctx_, sa);
-  mode_config::release_address(ctx_, sa);
+  quick_mode::remove_all(*ctx_, sa);
+  mode_config::release_address(*ctx_, sa);
   if (sa.established())
     log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 down{}", sa.tag(),
              sa.session.xauth.user.empty() ? "" : " (user " + sa.session.xauth.user + ")");
@@ -295,12 +313,8 @@ void Responder::remove(const Cookie& rcookie) {
 }
 
 size_t Responder::disconnect_if(const std::function<bool(const Phase1Sa&)>& match, const std::string& reason) {
-  std::vector<Cookie> chosen;
-  for (const auto& [cookie, sa] : sas_)
-    if (match(*sa)) chosen.push_back(cookie);
-  for (const auto& c : chosen)
-    if (auto it = sas_.find(c); it != sas_.end()) delete_sa(*it->second, reason);
-  return chosen.size();
+  return drop_disallowed(
+      [&](const Phase1Sa& sa) { return match(sa) ? std::optional<std::string>("") : std::nullopt; }, reason);
 }
 
 void Responder::forget_older_sas(const Phase1Sa& sa) {
@@ -322,7 +336,7 @@ void Responder::forget_older_sas(const Phase1Sa& sa) {
 
 void Responder::delete_sa(Phase1Sa& sa, const std::string& why) {
   log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: deleting: {}", sa.tag(), why);
-  if (sa.established()) send_to_peer(sa, informational::delete_isakmp(ctx_, sa));
+  if (sa.established()) send_to_peer(sa, informational::delete_isakmp(*ctx_, sa));
   remove(sa.rcookie);
 }
 
@@ -341,7 +355,7 @@ void Responder::tick() {
     } else if (now - sa->established_at >= Seconds(sa->choice.lifetime_seconds)) {
       log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 lifetime of {} s reached, deleting", sa->tag(),
                sa->choice.lifetime_seconds);
-      send_to_peer(*sa, informational::delete_isakmp(ctx_, *sa));
+      send_to_peer(*sa, informational::delete_isakmp(*ctx_, *sa));
       expired.push_back(cookie);
     } else if (sa->session.outstanding) {
       retransmit_outstanding(*sa, now);
@@ -349,7 +363,7 @@ void Responder::tick() {
         log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: no answer to {} within {} s", sa->tag(),
                  sa->session.xauth.state == XauthState::Done ? "mode-config" : "Xauth",
                  settings_.transaction_timeout.count());
-        send_to_peer(*sa, informational::delete_isakmp(ctx_, *sa));
+        send_to_peer(*sa, informational::delete_isakmp(*ctx_, *sa));
         expired.push_back(cookie);
       }
     }

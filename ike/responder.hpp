@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include "ike/clock.hpp"
 #include "ike/exchange.hpp"
@@ -76,6 +77,13 @@ class Responder {
   size_t disconnect_if(const std::function<bool(const Phase1Sa&)>& match, const std::string& reason);
   // Stopping: every peer gets a delete, every IPsec SA, policy and route leaves the kernel, leases go back.
   void shutdown() { disconnect_if([](const Phase1Sa&) { return true; }, "ravpnd stopping"); }
+  // Configuration reload: first every SA `still_allowed` gives a reason against is torn down (deletes, kernel, leases
+  // back into the old pools), then the responder works from `next` and `services`. The caller keeps `next` (and
+  // what `services` points to) alive; half-open and finished SAs keep the algorithms they negotiated.
+  size_t drop_disallowed(const std::function<std::optional<std::string>(const Phase1Sa&)>& why_not,
+                         const std::string& reason_prefix);
+  void reconfigure(const config::Config& next, ResponderServices services);
+  const config::Config& config() const { return *config_; }
   const PoolSet* pools() const { return services_.pools; }
   kernel::Kernel* kernel() const { return services_.kernel; }
 
@@ -111,7 +119,7 @@ class Responder {
   void add_half_open(const HalfOpenKey& key, const Cookie& rcookie);
   bool erase_half_open(const HalfOpenKey& key);
 
-  const config::Config& config_;
+  const config::Config* config_;
   crypto::Rng& rng_;
   crypto::Rng& dh_rng_;
   const TimeSource& time_;
@@ -120,7 +128,7 @@ class Responder {
   Sender& sender_;
   ResponderSettings settings_;
   ResponderServices services_;
-  ExchangeContext ctx_;
+  std::optional<ExchangeContext> ctx_;  // rebuilt by reconfigure()
   ResponderStats stats_;
   uint64_t next_serial_ = 1;
   std::map<Cookie, std::unique_ptr<Phase1Sa>> sas_;  // by responder cookie

@@ -55,7 +55,7 @@ void Responder::begin_session(Phase1Sa& sa) {
       return delete_sa(sa, "no Xauth backend");
     }
     sa.session.xauth.started = time_.now();
-    Bytes req = xauth_exchange::request(ctx_, sa);
+    Bytes req = xauth_exchange::request(*ctx_, sa);
     log_.log(LogLevel::Info, LogCategory::Aaa, "{}: Xauth: requesting user name and password", sa.tag());
     return send_outstanding(sa, sa.session.xauth.message_id, std::move(req));
   }
@@ -76,11 +76,11 @@ void Responder::retire_older_sessions(Phase1Sa& sa) {
 void Responder::after_xauth(Phase1Sa& sa) {
   // `client configuration address initiate`: push the address to clients that do not ask for it themselves
   // (Cisco VPN Client 1.1); Unity clients (3.x/4.x, vpnc) send their own REQUEST (`respond`).
-  if (!push_configured(config_) || sa.caps.unity || sa.session.mode_config.address) return;
-  if (!mode_config::ensure_address(ctx_, sa)) return delete_sa(sa, "no address for the client");
+  if (!push_configured(*config_) || sa.caps.unity || sa.session.mode_config.address) return;
+  if (!mode_config::ensure_address(*ctx_, sa)) return delete_sa(sa, "no address for the client");
   retire_older_sessions(sa);
   MessageId id;
-  Bytes set = mode_config::push(ctx_, sa, id);
+  Bytes set = mode_config::push(*ctx_, sa, id);
   send_outstanding(sa, id.value, std::move(set));
 }
 
@@ -102,7 +102,7 @@ void Responder::on_transaction(const Datagram& d, const Header& h, Phase1Sa& sa)
   if (session.outstanding && session.outstanding->message_id == mid) session.outstanding.reset();
 
   if (mid == session.xauth.message_id && session.xauth.state != XauthState::NotRequired) {
-    auto received = xauth_exchange::on_message(ctx_, sa, *attrs);
+    auto received = xauth_exchange::on_message(*ctx_, sa, *attrs);
     using What = xauth_exchange::Received::What;
     if (received.what == What::Credentials) {
       log_.log(LogLevel::Debug, LogCategory::Aaa, "{}: Xauth reply for user '{}'", sa.tag(), received.credentials.user);
@@ -135,7 +135,7 @@ void Responder::on_transaction(const Datagram& d, const Header& h, Phase1Sa& sa)
       log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: mode-config request before Xauth finished, dropped", sa.tag());
       return;
     }
-    Bytes reply = mode_config::reply(ctx_, sa, h.message_id, *attrs);
+    Bytes reply = mode_config::reply(*ctx_, sa, h.message_id, *attrs);
     sa.phase2_ivs.erase(mid);  // REQUEST/REPLY is over; a retransmitted REQUEST is answered from `answered`
     session.answered[mid] = {d.data, reply};
     send_to_peer(sa, std::move(reply));
@@ -155,17 +155,17 @@ void Responder::finish_xauth(const Cookie& rcookie, const xauth::Result& result)
   if (result.verdict == xauth::Verdict::Accept) {
     ++stats_.xauth_ok;
     log_.log(LogLevel::Notice, LogCategory::Aaa, "{}: Xauth user '{}' authenticated", sa.tag(), x.user);
-    return send_outstanding(sa, x.message_id, xauth_exchange::status(ctx_, sa, true));
+    return send_outstanding(sa, x.message_id, xauth_exchange::status(*ctx_, sa, true));
   }
   ++x.attempts;
   ++stats_.xauth_failed;
   log_.log(LogLevel::Warning, LogCategory::Aaa, "{}: Xauth user '{}' refused: {} (try {} of {})", sa.tag(), x.user,
            result.reason, x.attempts, xauth_exchange::kMaxAttempts);
   if (x.attempts < xauth_exchange::kMaxAttempts && result.verdict != xauth::Verdict::Unavailable) {
-    Bytes again = xauth_exchange::request(ctx_, sa, "Authentication failed, try again");
+    Bytes again = xauth_exchange::request(*ctx_, sa, "Authentication failed, try again");
     return send_outstanding(sa, x.message_id, std::move(again));
   }
-  Bytes fail = xauth_exchange::status(ctx_, sa, false);
+  Bytes fail = xauth_exchange::status(*ctx_, sa, false);
   x.state = XauthState::Failed;
   send_outstanding(sa, x.message_id, std::move(fail));
   sa.session.xauth.state = XauthState::StatusSent;
@@ -189,20 +189,20 @@ void Responder::on_kernel_expire(const std::vector<kernel::ExpireEvent>& events)
       ChildSa child = *it;
       children.erase(it);
       log_.log(LogLevel::Notice, LogCategory::Ipsec, "{}: IPsec SA {:08x} expired", sa->tag(), e.spi.value);
-      quick_mode::remove_child(ctx_, *sa, child);
+      quick_mode::remove_child(*ctx_, *sa, child);
       break;
     }
   }
 }
 
 void Responder::on_quick_mode(const Datagram& d, const Header& h, Phase1Sa& sa) {
-  auto outcome = quick_mode::on_message(ctx_, sa, h, d.data);
+  auto outcome = quick_mode::on_message(*ctx_, sa, h, d.data);
   if (outcome.installed) ++stats_.tunnels_up;
   switch (outcome.step.kind) {
     case Step::Kind::Reply: return send_to_peer(sa, std::move(outcome.step.reply));
     case Step::Kind::NeedDh: return start_dh(sa, h.message_id.value);
     case Step::Kind::Fail:
-      if (outcome.step.notify) send_to_peer(sa, informational::notify(ctx_, sa, outcome.step.notify));
+      if (outcome.step.notify) send_to_peer(sa, informational::notify(*ctx_, sa, outcome.step.notify));
       return;
     case Step::Kind::Ignore:
       if (!outcome.installed) log_.log(LogLevel::Debug, LogCategory::Ipsec, "{}: {}", sa.tag(), outcome.step.reason);

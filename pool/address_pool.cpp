@@ -112,6 +112,20 @@ std::expected<Ipv4, PoolError> AddressPool::lease(const std::string& user) {
   return address;
 }
 
+std::expected<void, PoolError> AddressPool::adopt(Ipv4 address, const std::string& user) {
+  auto offset = offset_of(address);
+  if (!offset) return std::unexpected(PoolError::UnknownAddress);
+  if (auto held = leases_.find(address); held != leases_.end()) {
+    if (held->second.user != user) return std::unexpected(PoolError::UnknownAddress);
+    ++held->second.holders;
+    return {};
+  }
+  take(*offset);
+  leases_.emplace(address, Lease{address, user, 1});
+  by_user_[user] = address;
+  return {};
+}
+
 std::expected<void, PoolError> AddressPool::release(Ipv4 address) {
   auto it = leases_.find(address);
   if (it == leases_.end()) return std::unexpected(PoolError::UnknownAddress);

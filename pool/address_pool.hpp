@@ -29,6 +29,9 @@ class AddressPool {
   // The user's current lease (holders + 1), or the address it had last if still free, or the lowest free address.
   // Exhausted when every address is leased to someone else.
   std::expected<Ipv4, PoolError> lease(const std::string& user);
+  // Takes over a lease made by an earlier pool object (configuration reload): ADDRESS becomes USER's lease (holders
+  // + 1 if the user holds it already). UnknownAddress when it is outside the pool or leased to someone else.
+  std::expected<void, PoolError> adopt(Ipv4 address, const std::string& user);
   // One holder less; the address becomes free when none is left (it stays remembered for the user).
   std::expected<void, PoolError> release(Ipv4 address);
 

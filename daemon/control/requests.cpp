@@ -286,6 +286,19 @@ json pools_view(const ike::PoolSet* pools) {
   return out;
 }
 
+namespace {
+
+json reload(RequestContext& ctx) {
+  if (!ctx.reload) return error_response("this daemon cannot reload its configuration");
+  auto result = ctx.reload();
+  if (!result) return error_response(result.error());
+  json r = ok_response();
+  r.update(*result);
+  return r;
+}
+
+}  // namespace
+
 json handle_request(RequestContext& ctx, const json& req) {
   if (!req.is_object()) return error_response("a request is a JSON object");
   if (!req.contains("version") || !req["version"].is_number_integer())
@@ -325,7 +338,7 @@ json handle_request(RequestContext& ctx, const json& req) {
     return r;
   }
   if (what == "disconnect") return disconnect(ctx, req);
-  if (what == "reload") return error_response("reload is not implemented yet");
+  if (what == "reload") return reload(ctx);
   if (what == "debug") return debug(ctx, req);
   return error_response("unknown request '" + printable(what) + "'");
 }

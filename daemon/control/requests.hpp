@@ -5,6 +5,7 @@
 // read the responder's state; no key, password or pre-shared key ever reaches a view. Strings that came from a
 // peer (identities, user names) are made printable before they are put into JSON.
 #pragma once
+#include <expected>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -28,6 +29,9 @@ struct RequestContext {
   // Turns on debug output of these categories ("isakmp,ipsec", "all"); false when a name is unknown. May be empty
   // (then `debug` answers an error).
   std::function<bool(const std::string&)> set_debug;
+  // Re-reads the configuration (the same files) and applies it: the response's fields on success (what changed),
+  // else the error text (the running configuration stays). May be empty (then `reload` answers an error).
+  std::function<std::expected<nlohmann::json, std::string>()> reload;
 };
 
 // The project version (meson's project version).

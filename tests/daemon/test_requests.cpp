@@ -203,7 +203,8 @@ struct Control {
                               [this](const std::string& c) {
                                 debug_calls.push_back(c);
                                 return true;
-                              }};
+                              },
+                              {}};
   json ask(const std::string& line) {
     std::string r = control::handle_line(ctx, line);
     CHECK(r.find('\n') == std::string::npos);
@@ -271,7 +272,7 @@ TEST_CASE("requests: errors keep the shape {version, ok:false, error}") {
   CHECK(error_of(R"({"version":2,"request":"status"})").find("unsupported version 2") != std::string::npos);
   CHECK(error_of(R"({"version":1})") == "missing \"request\"");
   CHECK(error_of(R"({"version":1,"request":"shutdown"})") == "unknown request 'shutdown'");
-  CHECK(error_of(R"({"version":1,"request":"reload"})") == "reload is not implemented yet");
+  CHECK(error_of(R"({"version":1,"request":"reload"})") == "this daemon cannot reload its configuration");
   CHECK(error_of(R"({"version":1,"request":"disconnect"})").find("exactly one") != std::string::npos);
   CHECK(error_of(R"({"version":1,"request":"disconnect","peer":"1.2.3.4","user":"x"})").find("exactly one") !=
         std::string::npos);
@@ -317,4 +318,23 @@ TEST_CASE("requests: disconnect by peer, user and address") {
     CHECK(c.ask(json{{"version", 1}, {"request", "disconnect"}, {"address", "10.2.1.1"}})["disconnected"] == 0);
     CHECK(c.h.responder.sa_count() == 1);
   }
+}
+
+TEST_CASE("requests: reload answers what the daemon's reload says, or its error") {
+  Control c;
+  int calls = 0;
+  std::expected<json, std::string> next = json{{"kept", 2}, {"dropped", 1}};
+  c.ctx.reload = [&]() -> std::expected<json, std::string> {
+    ++calls;
+    return next;
+  };
+  json ok = c.ask(std::string(R"({"version":1,"request":"reload"})"));
+  CHECK(ok["ok"] == true);
+  CHECK(ok["kept"] == 2);
+  CHECK(ok["dropped"] == 1);
+  next = std::unexpected(std::string("ravpn.cfg has errors; the running configuration stays"));
+  json refused = c.ask(std::string(R"({"version":1,"request":"reload"})"));
+  CHECK(refused["ok"] == false);
+  CHECK(refused["error"] == "ravpn.cfg has errors; the running configuration stays");
+  CHECK(calls == 2);
 }

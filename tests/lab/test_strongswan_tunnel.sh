@@ -13,54 +13,15 @@ set -euo pipefail
 [ -d /proc/sys/net/ipv4/conf ] && ip xfrm state add src 192.0.2.250 dst 192.0.2.251 proto esp spi 1 enc 'cbc(des)' 0x0102030405060708 2>/dev/null \
   && ip xfrm state flush || skip "no ESP in this kernel (run it in the lab: tests/lab/run-in-lab.sh)"
 
-LAB_DIR=$(cd "$(dirname "$0")" && pwd)
-CHARON=${CHARON:-/usr/lib/ipsec/charon}
+. "$(dirname "$0")/lib-lab.sh"
 POOL_RE='10\.2\.1\.[0-9]+'
 
 tt_init
-tt_require_tools swanctl setsid stdbuf ping
-[ -x "$CHARON" ] || skip "strongSwan's charon daemon is not installed at $CHARON (strongswan-charon)"
-for plugin in openssl kernel-netlink vici xauth-generic; do
-  [ -e "/usr/lib/ipsec/plugins/libstrongswan-$plugin.so" ] ||
-    skip "strongSwan plugin $plugin is not installed (xauth-generic: libcharon-extauth-plugins; run scripts/install-deps.sh)"
-done
+tt_require_tools ping
 tt_require_ravpnd
 tt_topology inside
 tt_start_ravpnd
-
-# ---- strongSwan in the client namespace: its own strongswan.conf, a private /run (the pid file path is compiled in),
-# the vici socket and swanctl.conf in $TT_TMP.
-SS_RUN=$TT_TMP/charon-run
-SS_DIR=$TT_TMP/swanctl
-mkdir -p "$SS_RUN" "$SS_DIR"
-# The credential directories swanctl --load-all reads (empty: PSK and Xauth secrets are in swanctl.conf).
-mkdir -p "$SS_DIR"/{x509,x509ca,x509ocsp,x509aa,x509ac,x509crl,pubkey,private,rsa,ecdsa,bliss,pkcs8,pkcs12}
-export STRONGSWAN_CONF=$TT_TMP/strongswan.conf SWANCTL_DIR=$SS_DIR
-CHARON_LOG=$TT_TMP/charon.log
-tt_fill_template "$LAB_DIR/strongswan-push.conf.in" "$STRONGSWAN_CONF" RUNDIR="$SS_RUN" LOGFILE="$CHARON_LOG"
-tt_fill_template "$LAB_DIR/swanctl-push.conf.in" "$SS_DIR/swanctl.conf" \
-  CLIENT="$TT_CLIENT_ADDR" GATEWAY="$TT_GW_ADDR" PSK=cisco1234 XAUTH_USER=john XAUTH_PASSWORD=doe \
-  REMOTE_TS=10.21.1.0/24
-
-tt_log "starting charon in $TT_CLIENT_NS"
-# shellcheck disable=SC2016  # $1/$@ belong to the inner bash
-tt_bg "$TT_TMP/charon-stdout.log" ip netns exec "$TT_CLIENT_NS" setsid bash -c \
-  'mount --bind "$1" /run && shift && exec stdbuf -oL -eL "$@"' _ "$SS_RUN" "$CHARON"
-CHARON_PID=$TT_LAST_PID
-tt_wait_log "$CHARON_LOG" 'Starting IKE charon daemon|loaded plugins' 30 "charon start" "$CHARON_PID"
-for ((i = 0; i < 150; i++)); do
-  [ -S "$SS_RUN/charon.vici" ] && break
-  kill -0 "$CHARON_PID" 2>/dev/null || tt_fail "charon exited before its vici socket appeared"
-  sleep 0.2
-done
-[ -S "$SS_RUN/charon.vici" ] || tt_fail "charon: no vici socket at $SS_RUN/charon.vici within 30s"
-tt_expect_no_grep "$CHARON_LOG" 'plugin .* failed to load|failed to load .*plugin' "charon plugins"
-
-swanctl --load-all --noprompt >"$TT_TMP/swanctl-load.log" 2>&1 ||
-  { cat "$TT_TMP/swanctl-load.log" >&2; tt_fail "swanctl --load-all"; }
-grep -q "loaded connection 'ravpn'" "$TT_TMP/swanctl-load.log" ||
-  { cat "$TT_TMP/swanctl-load.log" >&2; tt_fail "swanctl did not load the connection 'ravpn'"; }
-tt_expect_no_grep "$TT_TMP/swanctl-load.log" 'fail|error|invalid' "swanctl --load-all"
+lab_start_charon_push "$TT_CLIENT_NS" "$TT_CLIENT_ADDR" "$TT_GW_ADDR" cisco1234 john doe 10.21.1.0/24
 
 tt_log "initiating (main mode PSK, Xauth john, mode-config push, quick mode des-md5)"
 tt_bg "$TT_TMP/swanctl-initiate.log" swanctl --initiate --child inside --timeout 90

@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
 # In the kernel lab: vpnc (group vpn3000, Xauth john/doe) connects to ravpnd on the seed IOS config (plus the Easy VPN
 # group), gets an address from 10.2.1.1-10.2.1.254, and pings the inside host 10.21.1.10 through ESP done by the
-# kernel with SAs ravpnd installed. Then vpnc disconnects and the SAs, policies and the lease are gone.
+# kernel with SAs ravpnd installed. The config's NAT works as on the router: the inside host going out is translated
+# to the `ip nat pool` outsidepool 192.0.2.50-60, while the route-map nonat (ACL 101 deny inside -> pool) leaves the
+# tunnel's traffic untranslated, so the inside host sees the client's pool address. Then vpnc disconnects and the
+# SAs, policies and the lease are gone.
 set -euo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
+. "$(dirname "$0")/lib-lab.sh"
 [ -d /proc/sys/net/ipv4/conf ] && ip xfrm state add src 192.0.2.250 dst 192.0.2.251 proto esp spi 1 enc 'cbc(des)' 0x0102030405060708 2>/dev/null \
   && ip xfrm state flush || skip "no ESP in this kernel (run it in the lab: tests/lab/run-in-lab.sh)"
 
 tt_init
 tt_topology inside
 tt_start_ravpnd
+lab_echo_server "$TT_INSIDE_NS" "$TT_INSIDE_HOST_ADDR" 80
+lab_echo_server "$TT_CLIENT_NS" "$TT_CLIENT_ADDR" 8080
+lab_expect_seen_as "ip nat inside source route-map nonat pool outsidepool" "$TT_INSIDE_NS" "" "$TT_CLIENT_ADDR" 8080 \
+  '192\.0\.2\.(5[0-9]|60)'
 VPNC_SCRIPT=$SRCDIR/tests/lab/vpnc-script-lab.sh tt_start_vpnc vpnc grouppass123
 tt_wait_log "$TT_RAVPND_LOG" "Xauth user 'john' authenticated" 40 "Xauth" "$TT_RAVPND_PID"
 tt_wait_log "$TT_RAVPND_LOG" "allocating address 10\.2\.1\.[0-9]+ from pool ourpool" 30 "mode-config address" "$TT_RAVPND_PID"
@@ -22,6 +30,8 @@ tt_log "client address $address"
 tt_in_client ping -c 5 -i 0.3 -W 2 -I "$address" "$TT_INSIDE_HOST_ADDR" >"$TT_TMP/ping.log" 2>&1 \
   || { cat "$TT_TMP/ping.log" >&2; tt_fail "ping from $address to $TT_INSIDE_HOST_ADDR through the tunnel"; }
 tt_pass "ping $address -> $TT_INSIDE_HOST_ADDR through ESP"
+lab_expect_seen_as "route-map nonat: no NAT into the tunnel" "$TT_CLIENT_NS" "$address" "$TT_INSIDE_HOST_ADDR" 80 \
+  "${address//./\\.}"
 
 tt_in_gw ip -s xfrm state >"$TT_TMP/xfrm-state.txt"
 cat "$TT_TMP/xfrm-state.txt" >&2

@@ -1,6 +1,7 @@
 #!/bin/sh
 # vpnc-script for the lab: configures the tunnel device inside the client namespace only (Debian's vpnc-script would
-# rewrite /etc/resolv.conf, which in the lab is the host's file). Routes the inside network and the pool through it.
+# rewrite /etc/resolv.conf, which in the lab is the host's file). Routes VPNC_LAB_ROUTES (blank-separated networks,
+# default the IOS seed's inside network 10.21.1.0/24) through it.
 set -e
 log=${VPNC_SCRIPT_LOG:-/dev/null}
 echo "reason=$reason TUNDEV=$TUNDEV INTERNAL_IP4_ADDRESS=$INTERNAL_IP4_ADDRESS INTERNAL_IP4_DNS=$INTERNAL_IP4_DNS CISCO_DEF_DOMAIN=$CISCO_DEF_DOMAIN CISCO_BANNER=$CISCO_BANNER" >>"$log"
@@ -9,7 +10,9 @@ case "$reason" in
   connect)
     ip link set dev "$TUNDEV" up mtu 1400
     ip addr add "$INTERNAL_IP4_ADDRESS/32" dev "$TUNDEV"
-    ip route replace 10.21.1.0/24 dev "$TUNDEV" src "$INTERNAL_IP4_ADDRESS"
+    for net in ${VPNC_LAB_ROUTES:-10.21.1.0/24}; do
+      ip route replace "$net" dev "$TUNDEV" src "$INTERNAL_IP4_ADDRESS"
+    done
     echo "configured $TUNDEV $INTERNAL_IP4_ADDRESS" >>"$log"
     ;;
   disconnect)

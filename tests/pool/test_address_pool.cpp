@@ -180,3 +180,25 @@ TEST_CASE("large pools stay fast") {
   auto elapsed = std::chrono::steady_clock::now() - start;
   CHECK(elapsed < std::chrono::milliseconds(500));
 }
+
+TEST_CASE("a reloaded pool adopts the running leases and hands out the others") {
+  AddressPool old_pool("p", {range("10.0.0.1", "10.0.0.5")});
+  REQUIRE(old_pool.lease("ann").value() == ip("10.0.0.1"));
+  REQUIRE(old_pool.lease("bob").value() == ip("10.0.0.2"));
+
+  AddressPool next("p", {range("10.0.0.1", "10.0.0.10")});
+  CHECK(next.adopt(ip("10.0.0.2"), "bob").has_value());
+  CHECK(next.adopt(ip("10.0.0.1"), "ann").has_value());
+  CHECK(next.adopt(ip("10.0.0.1"), "ann").has_value());  // a second tunnel of ann
+  CHECK(next.leased() == 2);
+  CHECK(next.lease_of(ip("10.0.0.1"))->holders == 2);
+  // Someone else's address, or one outside the pool, cannot be adopted.
+  CHECK(next.adopt(ip("10.0.0.2"), "carl").error() == PoolError::UnknownAddress);
+  CHECK(next.adopt(ip("10.0.1.1"), "carl").error() == PoolError::UnknownAddress);
+  // New users get the lowest address nobody holds; a returning user gets its own back.
+  CHECK(next.lease("carl").value() == ip("10.0.0.3"));
+  CHECK(next.lease("bob").value() == ip("10.0.0.2"));
+  CHECK(next.release(ip("10.0.0.1")).has_value());
+  CHECK(next.release(ip("10.0.0.1")).has_value());
+  CHECK(next.lease("dora").value() == ip("10.0.0.1"));
+}

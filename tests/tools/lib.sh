@@ -349,7 +349,7 @@ tt_disconnect_vpnc_and_check_clean() {
     tt_log "disconnecting vpnc"
     kill -TERM "$TT_VPNC_PID"
     tt_wait_log "$TT_RAVPND_LOG" "tunnel down" 20 "tunnel removed" "$TT_RAVPND_PID"
-    tt_wait_log "$TT_RAVPND_LOG" "returned to pool ourpool" 20 "lease released" "$TT_RAVPND_PID"
+    tt_wait_log "$TT_RAVPND_LOG" "returned to pool ${TT_POOL_NAME:-ourpool}" 20 "lease released" "$TT_RAVPND_PID"
     sleep 0.5
     [ -z "$(tt_in_gw ip xfrm state)" ] || { tt_in_gw ip xfrm state >&2; tt_fail "SAs left after disconnect"; }
     [ -z "$(tt_in_gw ip xfrm policy)" ] || { tt_in_gw ip xfrm policy >&2; tt_fail "policies left after disconnect"; }

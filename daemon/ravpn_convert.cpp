@@ -1,0 +1,154 @@
+// ravpn-convert: a Cisco running-config (IOS 12.x, PIX 6.x) or a native file in, the native (TOML) configuration
+// out, and the migration report: what was not taken.
+//   ravpn-convert [--secrets FILE] [--with-secrets] [--secrets-out FILE] [--dialect ios|pix|native] [--report] CONFIG
+// stdout: the native configuration (nothing with --report or when the configuration has errors).
+// stderr: the report — errors with file:line, lines taken in part and why, ignored lines grouped by command.
+// Exit status: 0 converted, 1 the configuration has errors, 2 usage.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "daemon/config/dialect.hpp"
+#include "daemon/config/parse.hpp"
+
+namespace {
+
+using ravpn::config::Config;
+using ravpn::config::Diagnostic;
+using ravpn::config::Dialect;
+
+struct Options {
+  std::string config;
+  std::string secrets;
+  std::string secrets_out;
+  std::optional<Dialect> dialect;
+  bool with_secrets = false;
+  bool report_only = false;
+};
+
+void usage() {
+  std::fprintf(stderr,
+               "usage: ravpn-convert [--secrets FILE] [--with-secrets] [--secrets-out FILE]\n"
+               "                     [--dialect ios|pix|native] [--report] CONFIG\n");
+}
+
+std::optional<Options> parse_args(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= argc) return false;
+      out = argv[++i];
+      return true;
+    };
+    std::string dialect;
+    if (a == "--secrets") {
+      if (!value(o.secrets)) return std::nullopt;
+    } else if (a == "--secrets-out") {
+      if (!value(o.secrets_out)) return std::nullopt;
+    } else if (a == "--dialect") {
+      if (!value(dialect)) return std::nullopt;
+      if (dialect == "ios") o.dialect = Dialect::Ios;
+      else if (dialect == "pix") o.dialect = Dialect::Pix;
+      else if (dialect == "native") o.dialect = Dialect::Native;
+      else return std::nullopt;
+    } else if (a == "--with-secrets") {
+      o.with_secrets = true;
+    } else if (a == "--report") {
+      o.report_only = true;
+    } else if (a.starts_with("-") || !o.config.empty()) {
+      return std::nullopt;
+    } else {
+      o.config = a;
+    }
+  }
+  if (o.config.empty()) return std::nullopt;
+  return o;
+}
+
+const char* dialect_name(Dialect d) {
+  switch (d) {
+    case Dialect::Ios: return "IOS";
+    case Dialect::Pix: return "PIX";
+    case Dialect::Native: return "native";
+  }
+  return "?";
+}
+
+std::string where(const Diagnostic& d) { return d.origin.file + ":" + std::to_string(d.origin.line); }
+
+void print_report(const Config& c) {
+  using Kind = Diagnostic::Kind;
+  std::vector<const Diagnostic*> errors, partial;
+  std::map<std::string, std::vector<const Diagnostic*>> ignored;  // by command
+  for (const auto& d : c.diagnostics) {
+    if (d.kind == Kind::Error) errors.push_back(&d);
+    else if (d.kind == Kind::Partial) partial.push_back(&d);
+    else ignored[d.command.empty() ? "?" : d.command].push_back(&d);
+  }
+  size_t ignored_count = 0;
+  for (const auto& [command, lines] : ignored) ignored_count += lines.size();
+  std::fprintf(stderr, "%s (%s): %zu error%s, %zu line%s taken in part, %zu line%s ignored\n", c.source.c_str(),
+               dialect_name(c.dialect), errors.size(), errors.size() == 1 ? "" : "s", partial.size(),
+               partial.size() == 1 ? "" : "s", ignored_count, ignored_count == 1 ? "" : "s");
+  if (!errors.empty()) std::fprintf(stderr, "\nErrors:\n");
+  for (const auto* d : errors) std::fprintf(stderr, "  %s: %s\n", where(*d).c_str(), d->message.c_str());
+  if (!partial.empty()) std::fprintf(stderr, "\nTaken in part:\n");
+  for (const auto* d : partial) {
+    std::string command = d->command.empty() ? "" : d->command + ": ";
+    std::fprintf(stderr, "  %s: %s%s\n", where(*d).c_str(), command.c_str(), d->message.c_str());
+    if (!d->text.empty()) std::fprintf(stderr, "      %s\n", d->text.c_str());
+  }
+  if (!ignored.empty()) std::fprintf(stderr, "\nIgnored (not used by ravpn), by command:\n");
+  for (const auto& [command, lines] : ignored) {
+    std::fprintf(stderr, "  %s (%zu line%s): %s\n", command.c_str(), lines.size(), lines.size() == 1 ? "" : "s",
+                 lines.front()->message.c_str());
+    for (const auto* d : lines) std::fprintf(stderr, "      %s: %s\n", where(*d).c_str(), d->text.c_str());
+  }
+}
+
+// The secrets file, created mode 0600.
+bool write_secrets_file(const std::string& path, const std::string& text) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return false;
+  size_t done = 0;
+  while (done < text.size()) {
+    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n <= 0) {
+      ::close(fd);
+      return false;
+    }
+    done += size_t(n);
+  }
+  return ::close(fd) == 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto options = parse_args(argc, argv);
+  if (!options) {
+    usage();
+    return 2;
+  }
+  Config c = ravpn::config::load(options->config, options->secrets, options->dialect);
+  print_report(c);
+  if (c.has_errors()) return 1;
+  if (!options->secrets_out.empty() &&
+      !write_secrets_file(options->secrets_out, ravpn::config::write_native_secrets(c))) {
+    std::fprintf(stderr, "ravpn-convert: cannot write %s\n", options->secrets_out.c_str());
+    return 1;
+  }
+  if (options->report_only) return 0;
+  std::string out = ravpn::config::write_native(c, options->with_secrets);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  if (std::fflush(stdout) != 0) return 1;
+  return 0;
+}

@@ -1,0 +1,186 @@
+# shellcheck shell=bash
+# Helpers of the lab tests beyond tests/tools/lib.sh (source that first): the PIX seed's network, strongSwan's
+# charon daemon in push mode, FreeRADIUS, and the TCP "who do you see" checks of the NAT tests (echo_peer.py).
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CHARON=${CHARON:-/usr/lib/ipsec/charon}
+
+# ---------------------------------------------------------------- the PIX seed's network
+# Addresses as in tests/config/fixtures/pix-seed*.cfg (outside moved to 192.0.2.0/24):
+#
+#   vpnc client   192.0.2.5   --+
+#   strongSwan    192.0.2.20  --+-- outside LAN (bridge) -- 192.0.2.1 [ravpnd] 10.89.129.194/28 --
+#   internet host 192.0.2.100 --+      -- 10.89.129.193/28 [router] 10.89.129.129/28 --
+#                                      -- servers: web 10.89.129.131, host 10.89.129.132, RADIUS 10.89.129.134
+#
+# The pool 10.89.129.200-204 lies in the gateway's inside /28: the router reaches clients by ARP, which ravpnd's
+# proxy ARP answers. Sets TT_CLIENT_NS/TT_GW_NS (vpnc and ravpnd, as lib.sh expects), SS_NS, NET_NS, RT_NS, SRV_NS.
+PIX_GW=192.0.2.1
+PIX_VPNC=192.0.2.5
+PIX_STRONGSWAN=192.0.2.20
+PIX_INTERNET=192.0.2.100
+PIX_WEB=10.89.129.131
+PIX_HOST=10.89.129.132
+PIX_RADIUS=10.89.129.134
+
+# pix_outside_port NS IFNAME ADDRESS: a veth from NS into the outside bridge.
+pix_outside_port() {
+    local ns=$1 ifname=$2 address=$3
+    ip link add "$ifname" netns "$ns" type veth peer name "s$ifname" netns "$PIX_SW_NS"
+    ip -n "$PIX_SW_NS" link set "s$ifname" master br0 up
+    ip -n "$ns" addr add "$address/24" dev "$ifname"
+    ip -n "$ns" link set "$ifname" up
+}
+
+# pix_link NS1 IF1 ADDR1/LEN NS2 IF2 ADDR2/LEN
+pix_link() {
+    ip link add "$2" netns "$1" type veth peer name "$5" netns "$4"
+    ip -n "$1" addr add "$3" dev "$2"
+    ip -n "$4" addr add "$6" dev "$5"
+    ip -n "$1" link set "$2" up
+    ip -n "$4" link set "$5" up
+}
+
+pix_topology() {
+    TT_GW_ADDR=$PIX_GW
+    TT_CLIENT_ADDR=$PIX_VPNC
+    TT_CLIENT_NS=ravpn-cli-$TT_ID
+    TT_GW_NS=ravpn-gw-$TT_ID
+    SS_NS=ravpn-ss-$TT_ID
+    NET_NS=ravpn-net-$TT_ID
+    RT_NS=ravpn-rt-$TT_ID
+    SRV_NS=ravpn-srv-$TT_ID
+    PIX_SW_NS=ravpn-sw-$TT_ID
+    local ns
+    for ns in "$PIX_SW_NS" "$TT_CLIENT_NS" "$TT_GW_NS" "$SS_NS" "$NET_NS" "$RT_NS" "$SRV_NS"; do tt_netns_add "$ns"; done
+    ip -n "$PIX_SW_NS" link add br0 type bridge
+    ip -n "$PIX_SW_NS" link set br0 up
+    TT_GW_IF=rv${TT_ID}g
+    TT_CLIENT_IF=rv${TT_ID}c
+    SS_IF=rv${TT_ID}s
+    pix_outside_port "$TT_GW_NS" "$TT_GW_IF" "$PIX_GW"
+    pix_outside_port "$TT_CLIENT_NS" "$TT_CLIENT_IF" "$PIX_VPNC"
+    pix_outside_port "$SS_NS" "$SS_IF" "$PIX_STRONGSWAN"
+    pix_outside_port "$NET_NS" "rv${TT_ID}n" "$PIX_INTERNET"
+    TT_GW_INSIDE_IF=rv${TT_ID}i
+    pix_link "$TT_GW_NS" "$TT_GW_INSIDE_IF" 10.89.129.194/28 "$RT_NS" "rv${TT_ID}r" 10.89.129.193/28
+    pix_link "$RT_NS" "rv${TT_ID}a" 10.89.129.129/28 "$SRV_NS" "rv${TT_ID}b" "$PIX_WEB/28"
+    ip -n "$SRV_NS" addr add "$PIX_HOST/28" dev "rv${TT_ID}b"
+    ip -n "$SRV_NS" addr add "$PIX_RADIUS/28" dev "rv${TT_ID}b"
+    ip -n "$SRV_NS" route add default via 10.89.129.129
+    ip -n "$RT_NS" route add default via 10.89.129.194
+    # The config's `route inside 10.89.129.128 255.255.255.128 10.89.129.193`: routes are the host's business.
+    ip -n "$TT_GW_NS" route add 10.89.129.128/25 via 10.89.129.193
+    # A host on the internet that tries the inside network directly (the PIX must refuse it).
+    ip -n "$NET_NS" route add 10.89.129.128/25 via "$PIX_GW"
+    ip netns exec "$RT_NS" sysctl -qw net.ipv4.ip_forward=1
+    ip netns exec "$TT_GW_NS" sysctl -qw net.ipv4.ip_forward=1
+    local i
+    for ((i = 0; i < 50; i++)); do
+        ip netns exec "$TT_CLIENT_NS" ping -c1 -W1 "$PIX_GW" >/dev/null 2>&1 &&
+            ip netns exec "$SRV_NS" ping -c1 -W1 10.89.129.194 >/dev/null 2>&1 && return 0
+        sleep 0.2
+    done
+    tt_fail "pix topology: the gateway does not answer on both sides"
+}
+
+# ---------------------------------------------------------------- TCP checks (echo_peer.py)
+
+# lab_echo_server NS ADDRESS PORT...: answers every connection with the source address it saw.
+lab_echo_server() {
+    local ns=$1 address=$2
+    shift 2
+    tt_bg "$TT_TMP/echo-$address.log" ip netns exec "$ns" python3 -u "$LAB_DIR/echo_peer.py" "$address" "$@"
+    tt_wait_log "$TT_TMP/echo-$address.log" "listening on ${address//./\\.}:$1" 20 "echo server $address"
+}
+
+# lab_seen_as NS SOURCE DESTINATION PORT: prints the source address the server saw; empty when no connection.
+lab_seen_as() {
+    ip netns exec "$1" python3 "$LAB_DIR/echo_peer.py" --ask "$2" "$3" "$4" 2>>"$TT_TMP/asks.log" || true
+}
+
+# lab_expect_seen_as WHAT NS SOURCE DESTINATION PORT ERE: the connection works and the server saw a source matching ERE.
+lab_expect_seen_as() {
+    local what=$1 seen
+    seen=$(lab_seen_as "$2" "$3" "$4" "$5")
+    [ -n "$seen" ] || tt_fail "$what: ${3:-$2} -> $4:$5 got no answer"
+    [[ $seen =~ ^$6$ ]] || tt_fail "$what: ${3:-$2} -> $4:$5: the server saw $seen, expected /$6/"
+    tt_pass "$what: ${3:-$2} -> $4:$5, the server saw $seen"
+}
+
+# lab_expect_refused WHAT NS SOURCE DESTINATION PORT
+lab_expect_refused() {
+    local seen
+    seen=$(lab_seen_as "$2" "$3" "$4" "$5")
+    [ -z "$seen" ] || tt_fail "$1: ${3:-$2} -> $4:$5 was let through (the server saw $seen)"
+    tt_pass "$1: ${3:-$2} -> $4:$5 refused"
+}
+
+# ---------------------------------------------------------------- strongSwan, push mode (Cisco VPN Client 1.1)
+
+# lab_start_charon_push NS CLIENT GATEWAY PSK USER PASSWORD REMOTE_TS: a charon daemon in NS with a vici socket on
+# the guest's tmpfs, connection 'ravpn' (child 'inside') loaded with swanctl; SWANCTL_DIR/STRONGSWAN_CONF exported
+# for later swanctl calls; CHARON_PID, CHARON_LOG set. Skips when strongSwan's pieces are missing.
+lab_start_charon_push() {
+    local ns=$1 client=$2 gateway=$3 psk=$4 user=$5 password=$6 remote_ts=$7 plugin i
+    tt_require_tools swanctl setsid stdbuf
+    [ -x "$CHARON" ] || skip "strongSwan's charon daemon is not installed at $CHARON (strongswan-charon)"
+    for plugin in openssl kernel-netlink vici xauth-generic; do
+        [ -e "/usr/lib/ipsec/plugins/libstrongswan-$plugin.so" ] ||
+            skip "strongSwan plugin $plugin is not installed (xauth-generic: libcharon-extauth-plugins)"
+    done
+    local run=$TT_TMP/charon-run dir=$TT_TMP/swanctl
+    mkdir -p "$run" "$dir"
+    # The credential directories swanctl --load-all reads (empty: PSK and Xauth secrets are in swanctl.conf).
+    mkdir -p "$dir"/{x509,x509ca,x509ocsp,x509aa,x509ac,x509crl,pubkey,private,rsa,ecdsa,bliss,pkcs8,pkcs12}
+    export STRONGSWAN_CONF=$TT_TMP/strongswan.conf SWANCTL_DIR=$dir
+    CHARON_LOG=$TT_TMP/charon.log
+    tt_fill_template "$LAB_DIR/strongswan-push.conf.in" "$STRONGSWAN_CONF" RUNDIR="$run" LOGFILE="$CHARON_LOG"
+    tt_fill_template "$LAB_DIR/swanctl-push.conf.in" "$dir/swanctl.conf" \
+        CLIENT="$client" GATEWAY="$gateway" PSK="$psk" XAUTH_USER="$user" XAUTH_PASSWORD="$password" \
+        REMOTE_TS="$remote_ts"
+    tt_log "starting charon in $ns"
+    # shellcheck disable=SC2016  # $1/$@ belong to the inner bash
+    tt_bg "$TT_TMP/charon-stdout.log" ip netns exec "$ns" setsid bash -c \
+        'mount --bind "$1" /run && shift && exec stdbuf -oL -eL "$@"' _ "$run" "$CHARON"
+    CHARON_PID=$TT_LAST_PID
+    tt_wait_log "$CHARON_LOG" 'Starting IKE charon daemon|loaded plugins' 30 "charon start" "$CHARON_PID"
+    for ((i = 0; i < 150; i++)); do
+        [ -S "$run/charon.vici" ] && break
+        kill -0 "$CHARON_PID" 2>/dev/null || tt_fail "charon exited before its vici socket appeared"
+        sleep 0.2
+    done
+    [ -S "$run/charon.vici" ] || tt_fail "charon: no vici socket at $run/charon.vici within 30s"
+    tt_expect_no_grep "$CHARON_LOG" 'plugin .* failed to load|failed to load .*plugin' "charon plugins"
+    swanctl --load-all --noprompt >"$TT_TMP/swanctl-load.log" 2>&1 ||
+        { cat "$TT_TMP/swanctl-load.log" >&2; tt_fail "swanctl --load-all"; }
+    grep -q "loaded connection 'ravpn'" "$TT_TMP/swanctl-load.log" ||
+        { cat "$TT_TMP/swanctl-load.log" >&2; tt_fail "swanctl did not load the connection 'ravpn'"; }
+    tt_expect_no_grep "$TT_TMP/swanctl-load.log" 'fail|error|invalid' "swanctl --load-all"
+}
+
+# ---------------------------------------------------------------- the lab kernel
+
+# Skip outside the lab: this host's kernel has no ESP states.
+lab_require_esp() {
+    [ -d /proc/sys/net/ipv4/conf ] &&
+        ip xfrm state add src 192.0.2.250 dst 192.0.2.251 proto esp spi 1 enc 'cbc(des)' 0x0102030405060708 2>/dev/null &&
+        ip xfrm state flush || skip "no ESP in this kernel (run it in the lab: tests/lab/run-in-lab.sh)"
+}
+
+# ---------------------------------------------------------------- FreeRADIUS (tests/tools/freeradius.sh)
+
+# lab_start_freeradius NS ADDRESS PORT CLIENT SECRET USER:PASSWORD...: a RADIUS server in NS for one client.
+lab_start_freeradius() {
+    local ns=$1 address=$2 port=$3 client=$4 secret=$5 freeradius dir pair
+    freeradius=$(command -v freeradius || true)
+    [ -n "$freeradius" ] || skip "FreeRADIUS is not installed (scripts/install-deps.sh installs freeradius)"
+    . "$LAB_DIR/../tools/freeradius.sh"
+    dir=$TT_TMP/radius
+    mkdir -m 0700 "$dir"
+    fr_write_config "$dir" "$address" "$port" "$client" "$secret"
+    shift 5
+    for pair in "$@"; do printf '%s Cleartext-Password := "%s"\n' "${pair%%:*}" "${pair#*:}"; done >"$dir/users"
+    tt_bg "$TT_TMP/radiusd.log" ip netns exec "$ns" "$freeradius" -X -n radiusd -d "$dir"
+    fr_wait_ready "$TT_TMP/radiusd.log" "$TT_LAST_PID" || tt_fail "FreeRADIUS did not start in $ns"
+    tt_log "FreeRADIUS on $address:$port for client $client"
+}
