@@ -3,6 +3,7 @@
 //          [--socket PATH]   the JSON control socket for ravpnctl (default /run/ravpn/ravpnd.sock; "" = none)
 //          [--interface NAME=LINUX]...  config interface -> Linux interface (default: by the configured address)
 //          [--no-firewall]   leave nftables, proxy ARP and mapped addresses alone
+//          [--dialect ios|pix|native]   the config's dialect (default: detected from the text)
 //   ravpnd --check-config FILE [--secrets FILE] [--quiet]  the resolved model as JSON (--quiet: only the report);
 //                                                          exit 1 on errors
 //   ravpnd --print-nft FILE [--secrets FILE] [--interface NAME=LINUX]...  the nftables ruleset it would apply
@@ -27,7 +28,7 @@ namespace {
 void usage() {
   std::fprintf(stderr,
                "usage: ravpnd --config FILE [--secrets FILE] [--foreground] [--debug CATEGORIES] [--socket PATH]\n"
-               "              [--interface NAME=LINUX]... [--no-firewall]\n"
+               "              [--interface NAME=LINUX]... [--no-firewall] [--dialect ios|pix|native]\n"
                "       ravpnd --check-config FILE [--secrets FILE] [--quiet]\n"
                "       ravpnd --print-nft FILE [--secrets FILE] [--interface NAME=LINUX]...\n");
 }
@@ -82,6 +83,7 @@ ravpn::firewall::InterfaceNames interface_names(const ravpn::config::Config& cfg
 int main(int argc, char** argv) {
   std::string config_path, secrets_path, check_path, nft_path, debug, socket_path = "/run/ravpn/ravpnd.sock";
   bool foreground = false, quiet = false, firewall = true;
+  std::optional<ravpn::config::Dialect> dialect;  // --dialect ios|pix|native; default: detected from the text
   ravpn::firewall::InterfaceNames overrides;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -98,6 +100,12 @@ int main(int argc, char** argv) {
     else if (a == "--socket") ok = value(socket_path);
     else if (a == "--print-nft") ok = value(nft_path);
     else if (a == "--quiet" || a == "-q") quiet = true;
+    else if (a == "--dialect") {
+      std::string d;
+      ok = value(d) && (d == "ios" || d == "pix" || d == "native");
+      if (ok) dialect = d == "ios" ? ravpn::config::Dialect::Ios
+                        : d == "pix" ? ravpn::config::Dialect::Pix : ravpn::config::Dialect::Native;
+    }
     else if (a == "--no-firewall") firewall = false;
     else if (a == "--interface") {
       std::string pair;
@@ -110,13 +118,13 @@ int main(int argc, char** argv) {
   }
 
   if (!check_path.empty()) {
-    auto cfg = ravpn::config::load(check_path, secrets_path);
+    auto cfg = ravpn::config::load(check_path, secrets_path, dialect);
     if (quiet) print_report(cfg);
     else std::cout << ravpn::config::to_json(cfg).dump(2) << "\n";
     return cfg.has_errors() ? 1 : 0;
   }
   if (!nft_path.empty()) {
-    auto cfg = ravpn::config::load(nft_path, secrets_path);
+    auto cfg = ravpn::config::load(nft_path, secrets_path, dialect);
     print_report(cfg);
     if (cfg.has_errors()) return 1;
     std::cout << ravpn::firewall::build_firewall(cfg, interface_names(cfg, overrides)).ruleset;
@@ -130,7 +138,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ravpnd: unknown debug category in '%s'\n", debug.c_str());
     return 2;
   }
-  auto cfg = ravpn::config::load(config_path, secrets_path);
+  auto cfg = ravpn::config::load(config_path, secrets_path, dialect);
   report(cfg, log);
   if (cfg.has_errors()) {
     log.log(ravpn::LogLevel::Error, ravpn::LogCategory::Config, "configuration has errors; not starting");
@@ -154,7 +162,7 @@ int main(int argc, char** argv) {
     options.control_socket = socket_path;
     options.set_debug = [&log](const std::string& categories) { return log.set_debug(categories); };
     options.load_config = [&] {
-      auto next = ravpn::config::load(config_path, secrets_path);
+      auto next = ravpn::config::load(config_path, secrets_path, dialect);
       report(next, log);
       return next;
     };
