@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as README.md gives it: installs what it needs, builds, runs the unit tests, the tshark
-# check of our bytes, the real-peer tests (ike-scan, psk-crack, vpnc, strongSwan in network namespaces), a bounded
+# check of our bytes, the real-peer tests (ike-scan, psk-crack, vpnc, strongSwan in network namespaces), the kernel
+# lab, the Debian package in a fresh root, a bounded
 # libFuzzer run of the message parser, and prints the phase 1 crypto benchmark. Needs root (namespaces).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,17 @@ if [ "$skipped" -gt 0 ]; then
   echo "test.sh: $skipped test(s) skipped; every test must run here" >&2
   failed=$((failed + skipped))
   status=1
+fi
+
+# The Debian package: dpkg-buildpackage, lintian, installed into a fresh debootstrap root and checked there (about
+# 7 minutes; a separate meson suite because it rebuilds the tree). RAVPN_SKIP_PACKAGE=1 leaves it out locally.
+if [ "${RAVPN_SKIP_PACKAGE:-0}" != 1 ]; then
+  if meson test -C build --suite package --print-errorlogs; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    status=1
+  fi
 fi
 
 fuzz_seconds=${RAVPN_FUZZ_SECONDS:-60}

@@ -116,6 +116,14 @@ if in_root /usr/sbin/ravpnd --check-config /etc/ravpn/ravpn.cfg >/dev/null 2>&1;
   fail "the example config passes without its secrets (a secret is not masked)"
 else pass "the example config without secrets.cfg is refused (every secret masked)"; fi
 
+# The converter: the example IOS config to native TOML, which ravpnd then reads as it is.
+if in_root sh -c '/usr/bin/ravpn-convert --secrets /etc/ravpn/secrets.cfg --with-secrets /etc/ravpn/ravpn.cfg >/tmp/ravpn.toml &&
+                  /usr/sbin/ravpnd --check-config /tmp/ravpn.toml --quiet --dialect native' >"$work/convert.log" 2>&1; then
+  pass "ravpn-convert: the example config as native TOML passes ravpnd --check-config"
+else
+  cat "$work/convert.log" >&2; fail "ravpn-convert of the example config"
+fi
+[ -e "$root/usr/share/man/man8/ravpn-convert.8.gz" ] && pass "ravpn-convert.8" || fail "ravpn-convert.8 missing"
 if [ -f "$top/daemon/ravpnctl.cpp" ] || [ -e "$root/usr/bin/ravpnctl" ]; then
   if in_root /usr/bin/ravpnctl --help >/dev/null 2>&1; then pass "ravpnctl --help"; else fail "ravpnctl --help"; fi
   [ -e "$root/usr/share/man/man8/ravpnctl.8.gz" ] && pass "ravpnctl.8" || fail "ravpnctl.8 missing"
