@@ -178,13 +178,14 @@ void Service::open_sockets() {
   } catch (const std::exception& e) {
     log_.log(LogLevel::Warning, LogCategory::Daemon, "cannot list interface addresses: {}", e.what());
   }
+  // The same by-address mapping `ravpnd --print-nft` uses.
+  const firewall::InterfaceNames by_address = firewall::map_interfaces(*config_, host);
   for (const auto& iface : config_->interfaces) {
     if (!iface.address || iface.shutdown) continue;
     bool ike_here = false;
     for (auto a : config_->ike_addresses()) ike_here = ike_here || a == iface.address->address;
-    std::string linux_name;
-    for (const auto& h : host)
-      if (h.address == iface.address->address) linux_name = h.name;
+    auto mapped = by_address.find(iface.name);
+    const std::string linux_name = mapped == by_address.end() ? "" : mapped->second;
     if (linux_name.empty())
       log_.log(ike_here ? LogLevel::Warning : LogLevel::Info, LogCategory::Daemon,
                "interface {} ({}) has no Linux interface with that address", iface.name, iface.address->address.str());
