@@ -127,8 +127,10 @@ Parsed<PayloadChain> parse_payload_chain(PayloadType first, Bytes bytes, bool al
     type = static_cast<PayloadType>(next);
   }
   chain.end = r.offset();
-  // RFC 2408 §3.1/§5.3: an encrypted body may carry padding after the last payload; a plain one may not.
-  if (!allow_padding && !r.done())
+  // RFC 2408 §3.1: the header's length is the whole message, so it may exceed the payloads: an encrypted body
+  // carries CBC padding, and Libreswan pads plain messages to a multiple of 4 bytes. Plain trailing bytes are
+  // accepted only while they are too short to hold a generic payload header, so no payload can hide there.
+  if (!allow_padding && r.left() > kMaxPlainPadding)
     return std::unexpected(ParseError{notify::PayloadMalformed,
                                       std::to_string(r.left()) + " bytes after the last payload"});
   return chain;

@@ -52,8 +52,10 @@ struct PayloadChain {
 
 // Walk the chain starting at `first`. Each generic header must fit, RESERVED must be 0, length >= 4 and within
 // what is left. With `allow_padding` (a decrypted body, RFC 2408 §3.1/§5.x) bytes after the last payload are
-// ignored; otherwise trailing bytes are PAYLOAD-MALFORMED. A bare proposal or transform payload outside an SA and
-// an unknown type are INVALID-PAYLOAD-TYPE. At most 64 payloads.
+// ignored; otherwise up to kMaxPlainPadding trailing bytes are (Libreswan pads plain messages to 4 bytes) and more
+// are PAYLOAD-MALFORMED. A bare proposal or transform payload outside an SA and an unknown type are
+// INVALID-PAYLOAD-TYPE. At most 64 payloads.
+constexpr size_t kMaxPlainPadding = kGenericHeaderSize - 1;
 Parsed<PayloadChain> parse_payload_chain(PayloadType first, Bytes bytes, bool allow_padding);
 
 // Serialise bodies as a chain with generic headers; returns the bytes and the first payload's type.
@@ -66,7 +68,7 @@ SerializedChain serialize_payloads(const std::vector<PayloadBody>& payloads, boo
 // Convenience for unencrypted messages: header (length and next_payload filled in) + chain.
 Bytes serialize_message(Header header, const std::vector<PayloadBody>& payloads, bool natt_draft = false);
 
-// Parse an unencrypted message whole (header + chain, no trailing bytes).
+// Parse an unencrypted message whole (header + chain, at most kMaxPlainPadding trailing bytes).
 struct Message {
   Header header;
   PayloadChain chain;

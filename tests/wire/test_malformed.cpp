@@ -92,8 +92,10 @@ TEST_CASE("generic payload header: lying lengths, RESERVED, unknown types") {
   // A chain that ends in the middle of a generic header.
   CHECK(chain_error(PayloadType::Hash, hex("00 00")) == notify::PayloadMalformed);
   CHECK(chain_error(PayloadType::Hash, {}) == notify::PayloadMalformed);
-  // Trailing bytes after the last payload of an unencrypted message.
-  CHECK(chain_error(PayloadType::VendorId, hex("00 00 0005 aa bb")) == notify::PayloadMalformed);
+  // Trailing bytes after the last payload of an unencrypted message: 4 could hold a generic header, refused.
+  CHECK(chain_error(PayloadType::VendorId, hex("00 00 0005 aa 00 00 00 00")) == notify::PayloadMalformed);
+  // The payload length stays strict when padding follows: a length running into the padding is still malformed.
+  CHECK(chain_error(PayloadType::VendorId, hex("00 00 0009 aa 00 00")) == notify::PayloadMalformed);
 }
 
 TEST_CASE("too many payloads") {

@@ -122,6 +122,34 @@ TEST_CASE("payload chain: padding after the last payload only when allowed") {
   CHECK(bad.error().notify == notify::PayloadMalformed);
 }
 
+TEST_CASE("a plain message padded to 4 bytes as Libreswan sends it: up to 3 trailing bytes, not 4") {
+  for (const auto& s : samples::all_samples()) {
+    CAPTURE(s.name);
+    for (size_t pad = 1; pad <= 4; ++pad) {
+      CAPTURE(pad);
+      Bytes b = s.bytes;
+      b.insert(b.end(), pad, 0);
+      const uint32_t length = uint32_t(b.size());  // RFC 2408 §3.1: the header's length counts the padding
+      b[24] = uint8_t(length >> 24), b[25] = uint8_t(length >> 16), b[26] = uint8_t(length >> 8), b[27] = uint8_t(length);
+      auto m = parse_message(b);
+      if (pad > kMaxPlainPadding) {
+        REQUIRE_FALSE(m.has_value());
+        CHECK(m.error().notify == notify::PayloadMalformed);
+        CHECK(m.error().what == std::to_string(pad) + " bytes after the last payload");
+        continue;
+      }
+      REQUIRE_MESSAGE(m.has_value(), m.error().what);
+      CHECK(m->header.length == b.size());
+      CHECK(m->chain.end + kHeaderSize == s.bytes.size());
+      auto whole = parse_message(s.bytes);
+      REQUIRE(whole.has_value());
+      REQUIRE(m->chain.payloads.size() == whole->chain.payloads.size());
+      for (size_t i = 0; i < whole->chain.payloads.size(); ++i)
+        CHECK(m->chain.payloads[i].body == whole->chain.payloads[i].body);
+    }
+  }
+}
+
 TEST_CASE("an empty chain") {
   SerializedChain chain = serialize_payloads({});
   CHECK(chain.first == PayloadType::None);
