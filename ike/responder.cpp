@@ -343,8 +343,9 @@ void Responder::delete_sa(Phase1Sa& sa, const std::string& why) {
 void Responder::tick() {
   const TimePoint now = time_.now();
   fragments_.expire(now);
-  std::vector<Cookie> expired;
+  std::vector<Cookie> expired, push;
   for (const auto& [cookie, sa] : sas_) {
+    if (sa->session.mode_config.push_due && now >= *sa->session.mode_config.push_due) push.push_back(cookie);
     if (!sa->established()) {
       if (now - sa->created >= settings_.half_open_timeout) {
         ++stats_.half_open_expired;
@@ -369,6 +370,8 @@ void Responder::tick() {
     }
   }
   for (const auto& c : expired) remove(c);
+  for (const auto& c : push)
+    if (auto it = sas_.find(c); it != sas_.end()) push_address(*it->second);
 }
 
 }  // namespace ravpn::ike

@@ -34,6 +34,9 @@ struct ResponderSettings {
   Seconds half_open_timeout{30};
   Seconds first_retransmit{5};       // server-initiated Xauth / mode-config messages: 5, 10, 20, 40 s ...
   Seconds transaction_timeout{120};  // ... and given up after this (the user may type slowly)
+  // With mode-config `initiate` and `respond` both configured, how long after Xauth a client may pull (REQUEST)
+  // before the head-end pushes (SET) instead.
+  Seconds pull_window{2};
   size_t max_half_open = 100000;         // all peers
   size_t max_half_open_per_address = 256;  // one source address (cheap flood limit before any DH)
 };
@@ -106,6 +109,7 @@ class Responder {
   void on_quick_mode(const Datagram& d, const Header& h, Phase1Sa& sa);
   void finish_xauth(const Cookie& rcookie, const xauth::Result& result);
   void after_xauth(Phase1Sa& sa);
+  void push_address(Phase1Sa& sa);  // mode-config SET, the client did not pull
   void retire_older_sessions(Phase1Sa& sa);
   void send_outstanding(Phase1Sa& sa, uint32_t message_id, Bytes message);
   void retransmit_outstanding(Phase1Sa& sa, TimePoint now);

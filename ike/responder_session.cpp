@@ -17,6 +17,11 @@ bool push_configured(const config::Config& config) {
     if (map.config_initiate) return true;
   return false;
 }
+bool pull_configured(const config::Config& config) {
+  for (const auto& [name, map] : config.crypto_maps)
+    if (map.config_respond) return true;
+  return false;
+}
 }  // namespace
 
 const char* name(XauthState s) {
@@ -75,8 +80,22 @@ void Responder::retire_older_sessions(Phase1Sa& sa) {
 
 void Responder::after_xauth(Phase1Sa& sa) {
   // `client configuration address initiate`: push the address to clients that do not ask for it themselves
-  // (Cisco VPN Client 1.1); Unity clients (3.x/4.x, vpnc) send their own REQUEST (`respond`).
+  // (Cisco VPN Client 1.1, strongSwan in push mode). Unity clients (3.x/4.x, vpnc) always ask (`respond`). Other
+  // clients may pull too (strongSwan and Libreswan in pull mode send their REQUEST right after the Xauth ACK): with
+  // `respond` configured as well they get a short window to do so, and a client that pulled is never sent a SET
+  // (it would answer a transaction it did not expect).
   if (!push_configured(*config_) || sa.caps.unity || sa.session.mode_config.address) return;
+  if (pull_configured(*config_)) {
+    sa.session.mode_config.push_due = time_.now() + settings_.pull_window;
+    return;
+  }
+  push_address(sa);
+}
+
+void Responder::push_address(Phase1Sa& sa) {
+  sa.session.mode_config.push_due.reset();
+  if (sa.session.mode_config.address) return;
+  log_.log(LogLevel::Debug, LogCategory::Isakmp, "{}: the client did not ask for an address, pushing one", sa.tag());
   if (!mode_config::ensure_address(*ctx_, sa)) return delete_sa(sa, "no address for the client");
   retire_older_sessions(sa);
   MessageId id;
@@ -93,13 +112,25 @@ void Responder::on_transaction(const Datagram& d, const Header& h, Phase1Sa& sa)
     }
     return;
   }
+  auto& session = sa.session;
+  if (d.data == session.last_answer_received) {
+    // The peer missed what we sent after its answer (the Xauth status, the next REQUEST): resend that; while the
+    // answer is still being worked on (AAA) there is nothing to send yet.
+    ++stats_.retransmits_answered;
+    log_.log(LogLevel::Debug, LogCategory::Isakmp, "{}: transaction {:08x} retransmitted by the peer", sa.tag(), mid);
+    if (session.outstanding) send_to_peer(sa, session.outstanding->message);
+    return;
+  }
   auto attrs = open_transaction(sa, h, d.data);
   if (!attrs) {
     log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: transaction {:08x} dropped: {}", sa.tag(), mid, attrs.error().what);
     return;
   }
-  auto& session = sa.session;
-  if (session.outstanding && session.outstanding->message_id == mid) session.outstanding.reset();
+  if (session.outstanding && session.outstanding->message_id == mid) {
+    session.outstanding.reset();
+    session.last_answer_received = d.data;
+    sa.phase2_ivs.erase(mid);  // our message and its answer: the exchange is over
+  }
 
   if (mid == session.xauth.message_id && session.xauth.state != XauthState::NotRequired) {
     auto received = xauth_exchange::on_message(*ctx_, sa, *attrs);
@@ -112,7 +143,6 @@ void Responder::on_transaction(const Datagram& d, const Header& h, Phase1Sa& sa)
         if (auto a = alive.lock(); a && *a) finish_xauth(rcookie, result);
       });
     } else if (received.what == What::Acknowledged) {
-      sa.phase2_ivs.erase(mid);  // the Xauth transaction ends with the ACK
       if (session.xauth.state == XauthState::Failed || session.xauth.attempts >= xauth_exchange::kMaxAttempts)
         return delete_sa(sa, "Xauth failed");
       session.xauth.state = XauthState::Done;
@@ -124,7 +154,6 @@ void Responder::on_transaction(const Datagram& d, const Header& h, Phase1Sa& sa)
   }
 
   if (attrs->type == cfg_type::Ack && session.mode_config.pushed) {
-    sa.phase2_ivs.erase(mid);
     session.mode_config.acknowledged = true;
     log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: peer accepted the address {}", sa.tag(),
              session.mode_config.address ? session.mode_config.address->str() : "?");
@@ -135,6 +164,7 @@ void Responder::on_transaction(const Datagram& d, const Header& h, Phase1Sa& sa)
       log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: mode-config request before Xauth finished, dropped", sa.tag());
       return;
     }
+    session.mode_config.push_due.reset();  // it pulled: no SET as well
     Bytes reply = mode_config::reply(*ctx_, sa, h.message_id, *attrs);
     sa.phase2_ivs.erase(mid);  // REQUEST/REPLY is over; a retransmitted REQUEST is answered from `answered`
     session.answered[mid] = {d.data, reply};

@@ -40,6 +40,7 @@ struct ModeConfigSession {
   std::string pool;
   bool pushed = false;          // SET sent (initiate)
   bool acknowledged = false;    // ACK or REPLY done
+  std::optional<TimePoint> push_due;  // a SET goes out then unless the client pulls (sends a REQUEST) first
 };
 
 // One quick mode exchange (RFC 2409 §5.5), keyed by message ID.
@@ -95,6 +96,10 @@ struct Session {
     Bytes reply;
   };
   std::map<uint32_t, Answered> answered;   // peer-initiated transactions, for retransmits
+  // The last transaction message the peer sent in answer to ours (Xauth REPLY, ACK), as received: the same bytes
+  // again are a retransmit (the peer missed what we sent next), answered by resending that, never decrypted again
+  // (its IV chain has moved on).
+  Bytes last_answer_received;
 };
 
 }  // namespace ravpn::ike

@@ -21,6 +21,9 @@ Bytes request(ExchangeContext& ctx, Phase1Sa& sa, const std::string& message) {
 Bytes status(ExchangeContext& ctx, Phase1Sa& sa, bool ok) {
   auto& x = sa.session.xauth;
   x.state = XauthState::StatusSent;
+  // draft-beaulieu-ike-xauth-02 §4.1: the status is a new SET/ACK exchange, so a fresh message ID, whose IV starts
+  // from the phase 1 chain (RFC 2409 appendix B), not from the REQUEST/REPLY exchange's.
+  x.message_id = new_message_id(ctx.rng, sa).value;
   AttributePayload a;
   a.type = cfg_type::Set;
   a.identifier = random_identifier(ctx.rng);

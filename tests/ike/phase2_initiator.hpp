@@ -48,6 +48,7 @@ class Phase2Harness {
   CapturingLogger log;
   CapturingSender sender;
   Responder responder;
+  Seconds pull_window;  // the responder's ResponderSettings::pull_window
 };
 
 // ---- payload builders ----
@@ -179,6 +180,9 @@ std::vector<Datagram> xauth_answer(Phase2Harness& h, Client& c, const Phase2Init
 // Xauth REQUEST -> REPLY -> SET(STATUS 1) -> ACK; returns what the responder sent after the ACK.
 std::vector<Datagram> xauth_login(Phase2Harness& h, Client& c, const Datagram& request, const std::string& user,
                                   const std::string& password);
+// The pull window after the Xauth ACK (ResponderSettings::pull_window): REQUIREs nothing is sent before it ends;
+// returns what the responder sent when it ended (the pushed SET, for a client that did not pull).
+std::vector<Datagram> after_pull_window(Phase2Harness& h);
 // A mode-config REQUEST for `types` from the client (new message ID); returns the REPLY opened.
 Phase2Initiator::Transaction mode_config_request(Phase2Harness& h, Client& c, const std::vector<uint16_t>& types,
                                                  uint32_t message_id = 0x5a5a0001);

@@ -145,7 +145,8 @@ TEST_CASE("pool exhaustion (push): VPN Client 1.1 gets no SET but a DELETE after
   Client jane(vpn_client11_options("198.51.100.8", 8));
   auto extra = run_main_mode(h, jane);
   REQUIRE(extra.size() == 1);
-  auto after_ack = xauth_login(h, jane, extra[0], "jane", "secret2");
+  CHECK(xauth_login(h, jane, extra[0], "jane", "secret2").empty());
+  auto after_ack = after_pull_window(h);
   REQUIRE(after_ack.size() == 1);
   check_isakmp_delete(jane, after_ack[0]);
   CHECK(h.log.contains("exhausted"));
@@ -186,4 +187,60 @@ TEST_CASE("pools (push): two VPN Client 1.1 users get 10.2.1.1 and 10.2.1.2") {
   CHECK(main_mode_with_address(h, john, "john", "doe") == ip("10.2.1.1"));
   CHECK(main_mode_with_address(h, jane, "jane", "secret2") == ip("10.2.1.2"));
   CHECK(h.pool().lease_of(ip("10.2.1.2"))->user == "jane");
+}
+
+TEST_CASE("mode-config initiate + respond: a client without Unity that pulls (strongSwan, Libreswan) is not pushed") {
+  Phase2Harness h(fixture("ios-easyvpn.cfg"));
+  Client c(vpn_client11_options());
+  auto extra = run_main_mode(h, c);
+  REQUIRE(extra.size() == 1);
+  CHECK(xauth_login(h, c, extra[0], "john", "doe").empty());
+  h.advance(Seconds(1));  // within the pull window
+  CHECK(h.tick().empty());
+  auto reply = mode_config_request(h, c, {cfg_attr::InternalIp4Address, cfg_attr::InternalIp4Netmask});
+  CHECK(address_in(reply.attributes) == ip("10.2.1.1"));
+  // The window ends, and later still: no SET, nothing outstanding.
+  for (int i = 0; i < 10; ++i) {
+    h.advance(Seconds(1));
+    CHECK(h.tick().empty());
+  }
+  CHECK(h.pool().leased() == 1);
+  CHECK_FALSE(h.responder.find(c.ini.rcookie())->session.mode_config.pushed);
+  CHECK_FALSE(h.log.contains("pushing"));
+}
+
+TEST_CASE("mode-config initiate + respond: a client without Unity that does not pull is pushed when the window ends") {
+  Phase2Harness h(fixture("ios-easyvpn.cfg"));
+  Client c(vpn_client11_options());
+  auto extra = run_main_mode(h, c);
+  REQUIRE(extra.size() == 1);
+  CHECK(xauth_login(h, c, extra[0], "john", "doe").empty());
+  auto sent = after_pull_window(h);  // nothing before the window ends
+  REQUIRE(sent.size() == 1);
+  auto set = c.p2->open_transaction(sent[0]);
+  REQUIRE_MESSAGE(set, c.p2->error());
+  CHECK(set->attributes.type == cfg_type::Set);
+  CHECK(address_in(set->attributes) == ip("10.2.1.1"));
+  CHECK(h.log.contains("did not ask for an address, pushing one"));
+  CHECK(h.feed(c.p2->ack(*set)).empty());
+  CHECK(h.log.contains("peer accepted the address 10.2.1.1"));
+}
+
+TEST_CASE("mode-config initiate only: a client without Unity is pushed right after the Xauth ACK") {
+  std::string text = fixture("ios-easyvpn.cfg");
+  const std::string respond = "client configuration address respond";
+  for (auto at = text.find(respond); at != std::string::npos; at = text.find(respond)) {
+    auto end = text.find('\n', at);
+    auto begin = text.rfind('\n', at);
+    text.erase(begin, end - begin);
+  }
+  Phase2Harness h(text);
+  Client c(vpn_client11_options());
+  auto extra = run_main_mode(h, c);
+  REQUIRE(extra.size() == 1);
+  auto after_ack = xauth_login(h, c, extra[0], "john", "doe");
+  REQUIRE(after_ack.size() == 1);
+  auto set = c.p2->open_transaction(after_ack[0]);
+  REQUIRE_MESSAGE(set, c.p2->error());
+  CHECK(address_in(set->attributes) == ip("10.2.1.1"));
 }

@@ -45,21 +45,24 @@ TEST_CASE("Xauth after main mode (VPN Client 1.1, no Unity): REQUEST, REPLY john
   CHECK(req.attributes.find(cfg_attr::XauthType)->value == 0);  // generic
   CHECK(h.log.contains("Xauth: requesting user name and password"));
 
-  // REPLY -> SET(STATUS 1), in the same message ID.
+  // REPLY -> SET(STATUS 1), a new exchange: a fresh message ID whose IV the client derives from the phase 1 chain
+  // (draft-beaulieu-ike-xauth-02 §4.1, RFC 2409 appendix B); the independent initiator opens it that way.
   auto sent = xauth_answer(h, c, req, "john", "doe");
   REQUIRE(sent.size() == 1);
   auto set = c.p2->open_transaction(sent[0]);
   REQUIRE_MESSAGE(set, c.p2->error());
   CHECK(set->attributes.type == cfg_type::Set);
-  CHECK(set->message_id() == req.message_id());
+  CHECK(set->message_id() != req.message_id());
+  CHECK(set->message_id() != 0);
   REQUIRE(set->attributes.find(cfg_attr::XauthStatus));
   CHECK(set->attributes.find(cfg_attr::XauthStatus)->as_u32() == 1u);
   CHECK(h.responder.stats().xauth_ok == 1);
   CHECK(h.log.contains("Xauth user 'john' authenticated"));
 
-  // ACK -> the mode-config SET (`client configuration address initiate`): a new message ID, the pool's first
-  // address; the client ACKs ("peer accepted the address").
-  auto after_ack = h.feed(c.p2->ack(*set));
+  // ACK, then (the client does not pull within the window) the mode-config SET (`client configuration address
+  // initiate`): a new message ID, the pool's first address; the client ACKs ("peer accepted the address").
+  CHECK(h.feed(c.p2->ack(*set)).empty());
+  auto after_ack = after_pull_window(h);
   REQUIRE(after_ack.size() == 1);
   auto push = c.p2->open_transaction(after_ack[0]);
   REQUIRE_MESSAGE(push, c.p2->error());
@@ -102,7 +105,7 @@ TEST_CASE("Xauth: a wrong password gets a new REQUEST, three times, then SET STA
     auto set = c.p2->open_transaction(sent[0]);
     REQUIRE_MESSAGE(set, c.p2->error());
     CHECK(set->attributes.type == cfg_type::Set);
-    CHECK(set->message_id() == req.message_id());
+    CHECK(set->message_id() != req.message_id());
     REQUIRE(set->attributes.find(cfg_attr::XauthStatus));
     CHECK(set->attributes.find(cfg_attr::XauthStatus)->as_u32() == 0u);
     // After the ACK of the failure the ISAKMP SA goes, with a protected DELETE.
@@ -129,7 +132,8 @@ TEST_CASE("Xauth: a wrong password, then the right one on the second REQUEST") {
   auto req = expect_xauth_request(c, extra[0]);
   auto again = xauth_answer(h, c, req, "john", "wrongpass");
   REQUIRE(again.size() == 1);
-  auto after_ack = xauth_login(h, c, again[0], "john", "doe");
+  CHECK(xauth_login(h, c, again[0], "john", "doe").empty());
+  auto after_ack = after_pull_window(h);
   REQUIRE(after_ack.size() == 1);  // the pushed address
   auto push = c.p2->open_transaction(after_ack[0]);
   REQUIRE_MESSAGE(push, c.p2->error());
@@ -170,7 +174,8 @@ TEST_CASE("Xauth retransmission: the same REQUEST bytes after 5 s, then with bac
   CHECK(h.tick().empty());
 
   // The user of the seed trace types at t = 8 s after one retransmission; here at t = 10.
-  auto after_ack = xauth_login(h, c, request, "john", "doe");
+  CHECK(xauth_login(h, c, request, "john", "doe").empty());
+  auto after_ack = after_pull_window(h);
   REQUIRE(after_ack.size() == 1);
   auto push = c.p2->open_transaction(after_ack[0]);
   REQUIRE_MESSAGE(push, c.p2->error());
@@ -228,4 +233,50 @@ TEST_CASE("Xauth in aggressive mode (vpnc): the group travels with the credentia
   CHECK(after_ack.empty());  // Unity clients ask themselves (`client configuration address respond`)
   CHECK(h.responder.stats().xauth_ok == 1);
   CHECK(h.pool().leased() == 0);
+}
+
+TEST_CASE("Xauth: a retransmitted REPLY is answered with the status SET again, not decrypted or checked again") {
+  Phase2Harness h(fixture("ios-easyvpn.cfg"));
+  Client c(vpn_client11_options());
+  auto extra = run_main_mode(h, c);
+  REQUIRE(extra.size() == 1);
+  auto req = expect_xauth_request(c, extra[0]);
+  const Datagram reply = c.p2->xauth_reply(req, "john", "doe");
+  auto sent = h.feed(reply);
+  REQUIRE(sent.size() == 1);
+  // The client missed the SET and sends its REPLY again (Libreswan does): the same SET bytes go back.
+  const auto answered = h.responder.stats().retransmits_answered;
+  auto again = h.feed(reply);
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].data == sent[0].data);
+  CHECK(h.responder.stats().retransmits_answered == answered + 1);
+  CHECK(h.responder.stats().xauth_ok == 1);  // authenticated once
+  CHECK_FALSE(h.log.contains("dropped"));
+  // The SET still opens and the exchange finishes normally.
+  auto set = c.p2->open_transaction(again[0]);
+  REQUIRE_MESSAGE(set, c.p2->error());
+  CHECK(set->attributes.find(cfg_attr::XauthStatus)->as_u32() == 1u);
+  const Datagram ack = c.p2->ack(*set);
+  CHECK(h.feed(ack).empty());
+  // A retransmitted ACK has nothing left to answer: nothing is sent, nothing decrypted.
+  CHECK(h.feed(ack).empty());
+  CHECK_FALSE(h.log.contains("dropped"));
+  CHECK(after_pull_window(h).size() == 1);  // the pushed address, once
+}
+
+TEST_CASE("Xauth: a retransmitted REPLY after a refusal gets the next REQUEST again") {
+  Phase2Harness h(fixture("ios-easyvpn.cfg"));
+  Client c(vpn_client11_options());
+  auto extra = run_main_mode(h, c);
+  REQUIRE(extra.size() == 1);
+  auto req = expect_xauth_request(c, extra[0]);
+  const Datagram reply = c.p2->xauth_reply(req, "john", "wrongpass");
+  auto next = h.feed(reply);
+  REQUIRE(next.size() == 1);
+  auto again = h.feed(reply);
+  REQUIRE(again.size() == 1);
+  CHECK(again[0].data == next[0].data);
+  CHECK(h.responder.stats().xauth_failed == 1);  // refused once, not twice
+  auto req2 = expect_xauth_request(c, next[0]);
+  CHECK(req2.message_id() != req.message_id());
 }
