@@ -40,13 +40,11 @@ sed -e 's/^crypto isakmp key cisco1234/crypto isakmp policy 30\n encr aes\n hash
 if ! grep -q '^ set transform-set mypolicy strong$' "$RAVPN_CONFIG" || ! grep -q '^ group 5$' "$RAVPN_CONFIG"; then
   tt_fail "could not write the Libreswan variant of the seed config"
 fi
-"$RAVPND" --check-config "$RAVPN_CONFIG" --quiet >"$TT_TMP/check-config.txt" 2>&1 ||
-  { cat "$TT_TMP/check-config.txt" >&2; tt_fail "ravpnd --check-config refuses the Libreswan variant"; }
 
 tt_topology inside
-tt_start_ravpnd
 
-# ---- pluto in the client namespace, its state in the scratch dir
+# ---- pluto in the client namespace, its state in the scratch dir (started first: its start-up self-tests are
+# slow under emulation, ravpnd starts meanwhile)
 LSW_RUN=$TT_TMP/pluto-run
 LSW_NSS=$TT_TMP/pluto-nss
 LSW_LOG=$TT_TMP/pluto.log
@@ -69,6 +67,7 @@ tt_bg "$TT_TMP/pluto-stdout.log" ip netns exec "$TT_CLIENT_NS" bash -c \
   --ipsecdir "$TT_TMP/ipsec.d" --secretsfile "$TT_TMP/ipsec.secrets" --dumpdir "$LSW_RUN" --logfile "$LSW_LOG" \
   --no-dnssec --nhelpers 1
 PLUTO_PID=$TT_LAST_PID
+tt_start_ravpnd
 for ((i = 0; i < 300; i++)); do
   [ -S "$CTL" ] && break
   kill -0 "$PLUTO_PID" 2>/dev/null || tt_fail "pluto exited before its control socket appeared"
