@@ -35,6 +35,7 @@ replay() {
 # ---- the login
 replay doe "$TT_TMP/keys" 2>"$TT_TMP/replay.log" || { cat "$TT_TMP/replay.log" >&2; tt_fail "cisco4x-replay failed"; }
 cat "$TT_TMP/replay.log" >&2
+# shellcheck source=/dev/null  # written by cisco4x-replay --keys
 . "$TT_TMP/keys"
 [ "$PHASE1_TRANSFORM" = 6 ] || tt_fail "the head-end chose transform $PHASE1_TRANSFORM, the PIX chose 6"
 [[ ${ADDRESS:-} =~ ^10\.89\.129\.20[0-4]$ ]] || tt_fail "mode-config gave '${ADDRESS:-}', not a VPNpool address"
