@@ -1,5 +1,7 @@
 #include "ike/quick_mode.hpp"
 
+#include <span>
+
 #include <fmt/format.h>
 
 #include "ike/esp_transforms.hpp"
@@ -90,6 +92,20 @@ std::string check(const Transform& t, const Local& local, const Phase1Sa& sa, st
   return {};
 }
 
+// Why ravpn skips a proposal (its ANDed parts, RFC 2408 §4.2) without looking at its transforms; empty when it is
+// ESP alone with a 4-octet SPI. The Cisco VPN Client 4.x ANDs IPComp (2-octet CPI, RFC 2393) to several of its ESP
+// proposals; like the seed PIX, ravpn passes over those and takes a later ESP-only one instead of refusing the offer.
+std::string skip_reason(std::span<const Proposal> parts) {
+  for (const auto& part : parts) {
+    if (part.protocol == ProtocolId::IpComp)
+      return fmt::format("ANDed IPComp (CPI of {} octets) is not supported", part.spi.size());
+    if (part.protocol != ProtocolId::IpsecEsp) return fmt::format("protocol {} is not ESP", int(part.protocol));
+    if (part.spi.size() != 4) return fmt::format("bad SPI size of {} octets", part.spi.size());
+  }
+  if (parts.size() > 1) return "more than one ESP part";
+  return {};
+}
+
 std::optional<Match> choose(ExchangeContext& ctx, const Phase1Sa& sa, const SaPayload& offer, const Local& local,
                             std::optional<int> ke_group) {
   // Proposals with the same number are ANDed (RFC 2408 §4.2): all must be acceptable, and ravpn does ESP alone.
@@ -98,10 +114,8 @@ std::optional<Match> choose(ExchangeContext& ctx, const Phase1Sa& sa, const SaPa
     while (j < offer.proposals.size() && offer.proposals[j].number == offer.proposals[i].number) ++j;
     const Proposal& p = offer.proposals[i];
     ctx.log.log(LogLevel::Debug, LogCategory::Ipsec, "{}: checking IPsec proposal {}", sa.tag(), p.number);
-    if (j - i > 1 || p.protocol != ProtocolId::IpsecEsp) {
-      ctx.log.log(LogLevel::Debug, LogCategory::Ipsec, "{}: skipping proposal {}: not ESP alone", sa.tag(), p.number);
-    } else if (p.spi.size() != 4) {
-      ctx.log.log(LogLevel::Debug, LogCategory::Ipsec, "{}: bad SPI size of {} octets", sa.tag(), p.spi.size());
+    if (auto why = skip_reason(std::span(offer.proposals).subspan(i, j - i)); !why.empty()) {
+      ctx.log.log(LogLevel::Debug, LogCategory::Ipsec, "{}: skipping proposal {}: {}", sa.tag(), p.number, why);
     } else {
       for (const auto& t : p.transforms) {
         Match m;
@@ -120,6 +134,16 @@ std::optional<Match> choose(ExchangeContext& ctx, const Phase1Sa& sa, const SaPa
   return std::nullopt;
 }
 
+// The prefix a range covers exactly (RFC 2407 §4.6.2.7 ID_IPV4_ADDR_RANGE, e.g. 0.0.0.0-255.255.255.255 for "any"),
+// or nothing when it is not one prefix.
+std::optional<Ipv4Net> range_as_prefix(Ipv4 first, Ipv4 last) {
+  const uint32_t span = first.value ^ last.value;
+  if ((span & (span + 1)) != 0) return std::nullopt;  // the differing bits must be a run of low bits
+  const Ipv4 mask{~span};
+  if ((first.value & span) != 0 || (last.value & span) != span) return std::nullopt;
+  return Ipv4Net{first, mask};
+}
+
 std::optional<Ipv4Net> id_to_net(const IdPayload& id) {
   if (id.type == id_type::Ipv4Addr && id.data.size() == 4)
     return Ipv4Net{Ipv4::from_bytes(id.data.data()), Ipv4{0xffffffffu}};
@@ -127,6 +151,8 @@ std::optional<Ipv4Net> id_to_net(const IdPayload& id) {
     Ipv4Net n{Ipv4::from_bytes(id.data.data()), Ipv4::from_bytes(id.data.data() + 4)};
     if (mask_to_prefix(n.mask)) return n;
   }
+  if (id.type == id_type::Ipv4AddrRange && id.data.size() == 8)
+    return range_as_prefix(Ipv4::from_bytes(id.data.data()), Ipv4::from_bytes(id.data.data() + 4));
   return std::nullopt;
 }
 
@@ -328,17 +354,21 @@ kernel::Result<> install(ExchangeContext& ctx, Phase1Sa& sa, QuickModeExchange& 
       if (auto r = ctx.kernel->add_policy(p); !r) return undo(r.error());
       added_policies.push_back(p);
     }
-    if (ctx.routes) {
-      auto dev = ctx.routes->device_of_local.find(sa.local.address);
-      if (dev != ctx.routes->device_of_local.end() && qm.client_net.mask.value == 0xffffffffu) {
-        kernel::RouteSpec route{qm.client_net, dev->second, ctx.routes->preferred_source};
-        if (auto r = ctx.kernel->add_route(route); r) {
-          child.route_added = true;
-          ctx.log.log(LogLevel::Info, LogCategory::Ipsec, "{}: installing route {} dev {}", sa.tag(),
-                      qm.client_net.str(), dev->second);
-        } else {
-          ctx.log.log(LogLevel::Warning, LogCategory::Ipsec, "{}: route {}: {}", sa.tag(), qm.client_net.str(), r.error());
-        }
+  }
+  // One route per client address: a second SA pair of the same client (the 4.x client's tunnel to the head-end's own
+  // address next to its 0.0.0.0/0 one) shares it.
+  bool have_route = false;
+  for (const auto& c : sa.session.children) have_route = have_route || (c.client_net == qm.client_net && c.route_added);
+  if (ctx.routes && !have_route) {
+    auto dev = ctx.routes->device_of_local.find(sa.local.address);
+    if (dev != ctx.routes->device_of_local.end() && qm.client_net.mask.value == 0xffffffffu) {
+      kernel::RouteSpec route{qm.client_net, dev->second, ctx.routes->preferred_source};
+      if (auto r = ctx.kernel->add_route(route); r) {
+        child.route_added = true;
+        ctx.log.log(LogLevel::Info, LogCategory::Ipsec, "{}: installing route {} dev {}", sa.tag(),
+                    qm.client_net.str(), dev->second);
+      } else {
+        ctx.log.log(LogLevel::Warning, LogCategory::Ipsec, "{}: route {}: {}", sa.tag(), qm.client_net.str(), r.error());
       }
     }
   }
@@ -440,11 +470,17 @@ void remove_child(ExchangeContext& ctx, Phase1Sa& sa, const ChildSa& child) {
     report(ctx.kernel->delete_policy(child.protected_net, child.client_net, Direction::Out), "out policy");
     report(ctx.kernel->delete_policy(child.client_net, child.protected_net, Direction::In), "in policy");
     report(ctx.kernel->delete_policy(child.client_net, child.protected_net, Direction::Forward), "fwd policy");
-    if (child.route_added && ctx.routes) {
-      auto dev = ctx.routes->device_of_local.find(sa.local.address);
-      if (dev != ctx.routes->device_of_local.end())
-        report(ctx.kernel->delete_route({child.client_net, dev->second, ctx.routes->preferred_source}), "route");
-    }
+  }
+  if (child.route_added && ctx.routes) {
+    // The route stays while another SA pair of this client address needs it; that pair takes it over.
+    ChildSa* heir = nullptr;
+    for (auto& c : sa.session.children)
+      if (&c != &child && c.client_net == child.client_net) heir = &c;
+    auto dev = ctx.routes->device_of_local.find(sa.local.address);
+    if (heir)
+      heir->route_added = true;
+    else if (dev != ctx.routes->device_of_local.end())
+      report(ctx.kernel->delete_route({child.client_net, dev->second, ctx.routes->preferred_source}), "route");
   }
   ctx.log.log(LogLevel::Notice, LogCategory::Ipsec, "{}: tunnel down: {} <-> {}, spi in {:08x}{}", sa.tag(),
               child.client_net.str(), child.protected_net.str(), child.spi_in.value, bytes_text);

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "cisco4x_client.hpp"
 #include "daemon/config/parse.hpp"
 #include "ike/responder.hpp"
 #include "initiator.hpp"
@@ -168,17 +169,11 @@ inline Transform tdes_md5_g2(uint8_t n = 1, uint16_t auth = ike_auth::PreShared)
   return make_transform(n, ike_enc::TripleDes, ike_hash::Md5, auth, 2);
 }
 
-// The Cisco VPN Client 4.x aggressive-mode proposal of the seed trace: transforms 1..6, all group 2, 2147483 s as a
-// 4-byte TLV.
+// The Cisco VPN Client 4.x aggressive-mode proposal of the seed trace as far as the trace prints it: transforms
+// 1..6 of cisco4x::phase1_transforms(), all group 2, 2147483 s as a 4-byte TLV.
 inline std::vector<Transform> vpn_client4_transforms() {
-  using namespace ike_enc;
-  using namespace ike_hash;
-  constexpr uint16_t xa = ike_auth::XauthInitPreShared, psk = ike_auth::PreShared;
-  const uint16_t specs[6][3] = {{TripleDes, Sha1, xa}, {TripleDes, Md5, xa}, {TripleDes, Sha1, psk},
-                                {TripleDes, Md5, psk}, {Des, Sha1, xa},      {Des, Md5, xa}};
-  std::vector<Transform> out;
-  for (uint8_t i = 0; i < 6; ++i)
-    out.push_back(make_transform(uint8_t(i + 1), specs[i][0], specs[i][1], specs[i][2], 2, std::nullopt, 2147483u, true));
+  auto out = cisco4x::phase1_transforms();
+  out.resize(6);
   return out;
 }
 
