@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
-# Configure (once) and build into build/.
+# Configure (once) and build into build/: everything, or only the given ninja targets (the demo builds
+# daemon/ravpnd daemon/ravpnctl). ninja shows its progress (one status line on a terminal, a line per step in a log).
+#   scripts/build.sh [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+t0=$SECONDS
 if [ ! -f build/build.ninja ]; then
-  meson setup build
+  echo "build: meson setup build"
+  meson setup build >build-setup.log 2>&1 || { cat build-setup.log >&2; exit 1; }
+  rm -f build-setup.log
 fi
-ninja -C build
+echo "build: ninja -C build ${*:-(all targets)} on $(nproc) cores"
+ninja -C build "$@"
+echo "build: done in $((SECONDS - t0)) s"
