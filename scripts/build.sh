@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 t0=$SECONDS
 if [ ! -f build/build.ninja ]; then
   echo "build: meson setup build"
-  meson setup build >build-setup.log 2>&1 || { cat build-setup.log >&2; exit 1; }
-  rm -f build-setup.log
+  setup_log=$(mktemp)
+  meson setup build >"$setup_log" 2>&1 || { cat "$setup_log" >&2; rm -f "$setup_log"; exit 1; }
+  rm -f "$setup_log"
 fi
 echo "build: ninja -C build ${*:-(all targets)} on $(nproc) cores"
 ninja -C build "$@"

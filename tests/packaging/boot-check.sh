@@ -6,7 +6,7 @@ log=/var/log/ravpn-boot-check.log
 exec >"$log" 2>&1
 ok() { echo "ok: $*"; }
 fail() { echo "FAIL: $*"; }
-mark() { date +%s.%N; }
+mark() { date +%s; }  # whole seconds: journalctl --since/--until @EPOCH; a sleep 1 separates the windows
 errors_between() {  # error-priority journal lines (any unit) between two marks
     journalctl -q --no-pager -p err --since "@$1" --until "@$2" -o short-monotonic
 }
