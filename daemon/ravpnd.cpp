@@ -54,9 +54,16 @@ void report(const ravpn::config::Config& cfg, ravpn::Logger& log) {
     else
       ++ignored[d.command];
   }
-  for (const auto& [command, count] : ignored)
-    log.log(ravpn::LogLevel::Info, ravpn::LogCategory::Config, "ignored: {} ({} line{})", command, count,
-            count == 1 ? "" : "s");
+  // One journal line for all of them (a PIX config has dozens: fixup, failover, snmp-server, ...).
+  if (ignored.empty()) return;
+  std::string list;
+  int total = 0;
+  for (const auto& [command, count] : ignored) {
+    list += (list.empty() ? "" : ", ") + (count == 1 ? command : command + " x" + std::to_string(count));
+    total += count;
+  }
+  log.log(ravpn::LogLevel::Info, ravpn::LogCategory::Config, "{} line{} ignored (ravpn-convert --report lists them): {}",
+          total, total == 1 ? "" : "s", list);
 }
 
 // At boot the outside address may come up after ravpnd starts (DHCP, a slow link, no wait-online service): wait up
