@@ -2,6 +2,7 @@
 // out, and the migration report: what was not taken.
 //   ravpn-convert [--secrets FILE] [--with-secrets] [--secrets-out FILE] [--dialect ios|pix|native] [--report] CONFIG
 // stdout: the native configuration (nothing with --report or when the configuration has errors).
+// Without --secrets, secrets.cfg beside CONFIG is used when it exists (config::default_secrets_path).
 // stderr: the report — errors with file:line, lines taken in part and why, ignored lines grouped by command.
 // Exit status: 0 converted, 1 the configuration has errors, 2 usage.
 #include <fcntl.h>
@@ -9,7 +10,6 @@
 
 #include <cstdio>
 #include <fstream>
-#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -73,47 +73,6 @@ std::optional<Options> parse_args(int argc, char** argv) {
   return o;
 }
 
-const char* dialect_name(Dialect d) {
-  switch (d) {
-    case Dialect::Ios: return "IOS";
-    case Dialect::Pix: return "PIX";
-    case Dialect::Native: return "native";
-  }
-  return "?";
-}
-
-std::string where(const Diagnostic& d) { return d.origin.file + ":" + std::to_string(d.origin.line); }
-
-void print_report(const Config& c) {
-  using Kind = Diagnostic::Kind;
-  std::vector<const Diagnostic*> errors, partial;
-  std::map<std::string, std::vector<const Diagnostic*>> ignored;  // by command
-  for (const auto& d : c.diagnostics) {
-    if (d.kind == Kind::Error) errors.push_back(&d);
-    else if (d.kind == Kind::Partial) partial.push_back(&d);
-    else ignored[d.command.empty() ? "?" : d.command].push_back(&d);
-  }
-  size_t ignored_count = 0;
-  for (const auto& [command, lines] : ignored) ignored_count += lines.size();
-  std::fprintf(stderr, "%s (%s): %zu error%s, %zu line%s taken in part, %zu line%s ignored\n", c.source.c_str(),
-               dialect_name(c.dialect), errors.size(), errors.size() == 1 ? "" : "s", partial.size(),
-               partial.size() == 1 ? "" : "s", ignored_count, ignored_count == 1 ? "" : "s");
-  if (!errors.empty()) std::fprintf(stderr, "\nErrors:\n");
-  for (const auto* d : errors) std::fprintf(stderr, "  %s: %s\n", where(*d).c_str(), d->message.c_str());
-  if (!partial.empty()) std::fprintf(stderr, "\nTaken in part:\n");
-  for (const auto* d : partial) {
-    std::string command = d->command.empty() ? "" : d->command + ": ";
-    std::fprintf(stderr, "  %s: %s%s\n", where(*d).c_str(), command.c_str(), d->message.c_str());
-    if (!d->text.empty()) std::fprintf(stderr, "      %s\n", d->text.c_str());
-  }
-  if (!ignored.empty()) std::fprintf(stderr, "\nIgnored (not used by ravpn), by command:\n");
-  for (const auto& [command, lines] : ignored) {
-    std::fprintf(stderr, "  %s (%zu line%s): %s\n", command.c_str(), lines.size(), lines.size() == 1 ? "" : "s",
-                 lines.front()->message.c_str());
-    for (const auto* d : lines) std::fprintf(stderr, "      %s: %s\n", where(*d).c_str(), d->text.c_str());
-  }
-}
-
 // The secrets file, created mode 0600.
 bool write_secrets_file(const std::string& path, const std::string& text) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -138,8 +97,12 @@ int main(int argc, char** argv) {
     usage();
     return 2;
   }
-  Config c = ravpn::config::load(options->config, options->secrets, options->dialect);
-  print_report(c);
+  // Without --secrets, the secrets file beside the config (as ravpnd and --check-config do).
+  const std::string secrets =
+      options->secrets.empty() ? ravpn::config::default_secrets_path(options->config) : options->secrets;
+  if (options->secrets.empty() && !secrets.empty()) std::fprintf(stderr, "secrets: %s (beside the config)\n", secrets.c_str());
+  Config c = ravpn::config::load(options->config, secrets, options->dialect);
+  std::fputs(ravpn::config::report_text(c).c_str(), stderr);
   if (c.has_errors()) return 1;
   if (!options->secrets_out.empty() &&
       !write_secrets_file(options->secrets_out, ravpn::config::write_native_secrets(c))) {

@@ -2,6 +2,7 @@
 //   ravpnctl [--socket PATH] [--json] status | isakmp | sas | users | pools | reload
 //   ravpnctl [--socket PATH] [--json] disconnect (--user U | --address A | --peer P)
 //   ravpnctl [--socket PATH] [--json] debug CATEGORIES
+//   ravpnctl [--socket PATH] metrics      Prometheus text format (status + sas + pools), see metrics.hpp
 // Exit codes: 0 ok, 1 the daemon answered an error, 2 usage, 3 cannot connect (or no answer).
 #include <poll.h>
 #include <sys/socket.h>
@@ -18,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/control/metrics.hpp"
 #include "daemon/control/requests.hpp"
 #include "daemon/control/table.hpp"
 
@@ -40,6 +42,7 @@ int usage(const char* problem = nullptr) {
                "  disconnect --user U | --address A | --peer P\n"
                "  reload                                 re-read the configuration\n"
                "  debug CATEGORIES                       e.g. isakmp,ipsec,aaa,config,daemon or all\n"
+               "  metrics                                Prometheus text exposition format\n"
                "default socket: /run/ravpn/ravpnd.sock\n");
   return kUsage;
 }
@@ -99,6 +102,29 @@ std::optional<std::string> ask(const std::string& path, const std::string& line)
   return std::nullopt;
 }
 
+// One request, its answer as a JSON object; nullopt (with a message on stderr) when there is none or it is an error.
+std::optional<json> request(const std::string& path, const std::string& what) {
+  auto answer = ask(path, ravpn::control::dump_line({{"version", ravpn::control::kProtocolVersion}, {"request", what}}));
+  if (!answer) return std::nullopt;
+  json r = json::parse(*answer, nullptr, false);
+  if (r.is_discarded() || !r.is_object() || !r.value("ok", false)) {
+    std::fprintf(stderr, "ravpnctl: %s: %s\n", what.c_str(), answer->c_str());
+    return std::nullopt;
+  }
+  return r;
+}
+
+// `metrics`: three requests, one exposition.
+int metrics(const std::string& path) {
+  auto status = request(path, "status");
+  if (!status) return kNoConnection;
+  auto sas = request(path, "sas");
+  auto pools = request(path, "pools");
+  if (!sas || !pools) return kDaemonError;
+  std::cout << ravpn::control::metrics_text(*status, *sas, *pools);
+  return kOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -124,6 +150,7 @@ int main(int argc, char** argv) {
   if (words.empty()) return usage("no command");
 
   const std::string command = words[0];
+  if (command == "metrics") return words.size() == 1 ? metrics(socket_path) : usage("'metrics' takes no arguments");
   json req{{"version", ravpn::control::kProtocolVersion}, {"request", command}};
   if (command == "status" || command == "isakmp" || command == "sas" || command == "users" || command == "pools" ||
       command == "reload") {

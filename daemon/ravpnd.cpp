@@ -4,15 +4,21 @@
 //          [--interface NAME=LINUX]...  config interface -> Linux interface (default: by the configured address)
 //          [--no-firewall]   leave nftables, proxy ARP and mapped addresses alone
 //          [--dialect ios|pix|native]   the config's dialect (default: detected from the text)
-//   ravpnd --check-config FILE [--secrets FILE] [--quiet]  the resolved model as JSON (--quiet: only the report);
-//                                                          exit 1 on errors
+//          [--wait-address SECONDS]  wait this long for the IKE addresses to appear on an interface (boot)
+//   ravpnd --check-config FILE [--secrets FILE] [--quiet | --errors-only]  the resolved model as JSON (--quiet: only
+//                                                          the report ravpn-convert --report prints; --errors-only:
+//                                                          the error lines, for the unit's ExecStartPre); exit 1 on
+//                                                          errors
+//   Without --secrets, secrets.cfg beside the config is read when it exists (config::default_secrets_path).
 //   ravpnd --print-nft FILE [--secrets FILE] [--interface NAME=LINUX]...  the nftables ruleset it would apply
 //   SIGHUP or `ravpnctl reload` re-reads the files; a config with errors changes nothing.
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -22,6 +28,7 @@
 #include "netlink/interfaces.hpp"
 #include "daemon/logger.hpp"
 #include "daemon/service.hpp"
+#include "daemon/systemd_notify.hpp"
 
 namespace {
 
@@ -29,7 +36,8 @@ void usage() {
   std::fprintf(stderr,
                "usage: ravpnd --config FILE [--secrets FILE] [--foreground] [--debug CATEGORIES] [--socket PATH]\n"
                "              [--interface NAME=LINUX]... [--no-firewall] [--dialect ios|pix|native]\n"
-               "       ravpnd --check-config FILE [--secrets FILE] [--quiet]\n"
+               "              [--wait-address SECONDS]\n"
+               "       ravpnd --check-config FILE [--secrets FILE] [--quiet | --errors-only]\n"
                "       ravpnd --print-nft FILE [--secrets FILE] [--interface NAME=LINUX]...\n");
 }
 
@@ -46,23 +54,45 @@ void report(const ravpn::config::Config& cfg, ravpn::Logger& log) {
     else
       ++ignored[d.command];
   }
-  for (const auto& [command, count] : ignored)
-    log.log(ravpn::LogLevel::Info, ravpn::LogCategory::Config, "ignored: {} ({} line{})", command, count,
-            count == 1 ? "" : "s");
+  // One journal line for all of them (a PIX config has dozens: fixup, failover, snmp-server, ...).
+  if (ignored.empty()) return;
+  std::string list;
+  int total = 0;
+  for (const auto& [command, count] : ignored) {
+    list += (list.empty() ? "" : ", ") + (count == 1 ? command : command + " x" + std::to_string(count));
+    total += count;
+  }
+  log.log(ravpn::LogLevel::Info, ravpn::LogCategory::Config, "{} line{} ignored (ravpn-convert --report lists them): {}",
+          total, total == 1 ? "" : "s", list);
 }
 
-// The report for --check-config --quiet and --print-nft: errors and partial lines, ignored lines counted.
-void print_report(const ravpn::config::Config& cfg) {
-  using Kind = ravpn::config::Diagnostic::Kind;
-  size_t ignored = 0;
-  for (const auto& d : cfg.diagnostics) {
-    if (d.kind == Kind::Ignored) ++ignored;
-    else
-      std::fprintf(stderr, "%s:%d: %s: %s\n", d.origin.file.c_str(), d.origin.line,
-                   d.kind == Kind::Error ? "error" : "partly supported", d.message.c_str());
+// At boot the outside address may come up after ravpnd starts (DHCP, a slow link, no wait-online service): wait up
+// to `seconds` for every IKE address to be on some interface, saying so once, instead of failing to bind.
+void wait_for_addresses(const ravpn::config::Config& cfg, int seconds, ravpn::Logger& log) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  bool said = false;
+  for (;;) {
+    std::vector<ravpn::Ipv4> missing = cfg.ike_addresses();
+    try {
+      for (const auto& a : ravpn::netlink::list_ipv4_addresses()) std::erase(missing, a.address);
+    } catch (const std::exception&) {
+      return;  // no rtnetlink: binding will say what is wrong
+    }
+    if (missing.empty()) {
+      if (said) log.log(ravpn::LogLevel::Notice, ravpn::LogCategory::Daemon, "the IKE addresses are up");
+      return;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return;  // binding fails with the address named
+    if (!said) {
+      std::string list;
+      for (auto a : missing) list += (list.empty() ? "" : ", ") + a.str();
+      log.log(ravpn::LogLevel::Notice, ravpn::LogCategory::Daemon,
+              "waiting up to {} s for {} to be configured on an interface", seconds, list);
+      ravpn::daemon::notify_status("waiting for " + list);
+      said = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
-  if (ignored) std::fprintf(stderr, "%s: %zu lines ravpn does not use (ravpn-convert --report lists them)\n",
-                            cfg.source.c_str(), ignored);
 }
 
 // Config interface names -> Linux names: by the configured address, then --interface overrides.
@@ -82,7 +112,8 @@ ravpn::firewall::InterfaceNames interface_names(const ravpn::config::Config& cfg
 
 int main(int argc, char** argv) {
   std::string config_path, secrets_path, check_path, nft_path, debug, socket_path = "/run/ravpn/ravpnd.sock";
-  bool foreground = false, quiet = false, firewall = true;
+  bool foreground = false, quiet = false, errors_only = false, firewall = true;
+  int wait_address = 0;
   std::optional<ravpn::config::Dialect> dialect;  // --dialect ios|pix|native; default: detected from the text
   ravpn::firewall::InterfaceNames overrides;
   for (int i = 1; i < argc; ++i) {
@@ -100,6 +131,12 @@ int main(int argc, char** argv) {
     else if (a == "--socket") ok = value(socket_path);
     else if (a == "--print-nft") ok = value(nft_path);
     else if (a == "--quiet" || a == "-q") quiet = true;
+    else if (a == "--errors-only") errors_only = true;
+    else if (a == "--wait-address") {
+      std::string v;
+      ok = value(v) && !v.empty() && v.size() < 6 && v.find_first_not_of("0123456789") == std::string::npos;
+      if (ok) wait_address = std::stoi(v);
+    }
     else if (a == "--dialect") {
       std::string d;
       ok = value(d) && (d == "ios" || d == "pix" || d == "native");
@@ -117,15 +154,20 @@ int main(int argc, char** argv) {
     if (!ok) return usage(), 2;
   }
 
+  // Without --secrets: secrets.cfg beside the config, as ravpn-convert does.
+  auto secrets_for = [&](const std::string& config) {
+    return secrets_path.empty() ? ravpn::config::default_secrets_path(config) : secrets_path;
+  };
   if (!check_path.empty()) {
-    auto cfg = ravpn::config::load(check_path, secrets_path, dialect);
-    if (quiet) print_report(cfg);
+    auto cfg = ravpn::config::load(check_path, secrets_for(check_path), dialect);
+    if (errors_only) std::cerr << ravpn::config::report_text(cfg, {.errors_only = true});
+    else if (quiet) std::cerr << ravpn::config::report_text(cfg, {.list_ignored = false});
     else std::cout << ravpn::config::to_json(cfg).dump(2) << "\n";
     return cfg.has_errors() ? 1 : 0;
   }
   if (!nft_path.empty()) {
-    auto cfg = ravpn::config::load(nft_path, secrets_path, dialect);
-    print_report(cfg);
+    auto cfg = ravpn::config::load(nft_path, secrets_for(nft_path), dialect);
+    std::cerr << ravpn::config::report_text(cfg, {.list_ignored = false});
     if (cfg.has_errors()) return 1;
     std::cout << ravpn::firewall::build_firewall(cfg, interface_names(cfg, overrides)).ruleset;
     return 0;
@@ -138,12 +180,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ravpnd: unknown debug category in '%s'\n", debug.c_str());
     return 2;
   }
+  secrets_path = secrets_for(config_path);
   auto cfg = ravpn::config::load(config_path, secrets_path, dialect);
   report(cfg, log);
   if (cfg.has_errors()) {
     log.log(ravpn::LogLevel::Error, ravpn::LogCategory::Config, "configuration has errors; not starting");
     return 1;
   }
+  if (wait_address > 0) wait_for_addresses(cfg, wait_address, log);
   if (!foreground && daemon(0, 0) != 0) {
     std::perror("ravpnd: daemon");
     return 1;

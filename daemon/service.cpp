@@ -66,7 +66,7 @@ Service::Service(config::Config config, Logger& log, ServiceOptions options)
 
 void Service::open_control() {
   control_context_.reset(new control::RequestContext{*responder_, time_, started_, config_->source, options_.set_debug,
-                                                     [this] { return reload(); }});
+                                                     [this] { return reload(); }, &kernel_capability_});
   control::ControlServerOptions o;
   o.path = options_.control_socket;
   control_ = std::make_unique<control::ControlServer>(
@@ -82,6 +82,7 @@ void Service::open_services() {
   } else {
     log_.log(LogLevel::Warning, LogCategory::Ipsec, "no kernel XFRM access: {}", k.error());
   }
+  probe_kernel(*config_);
   for (const auto& [name, pool] : config_->pools) {
     pools_.emplace(name, pool::AddressPool(name, pool.ranges));
     log_.log(LogLevel::Info, LogCategory::Daemon, "address pool {}: {} addresses", name, pools_.at(name).size());
@@ -92,6 +93,19 @@ void Service::open_services() {
   services_.xauth = xauth_.get();
   services_.xauth_problem = choice.problem;
   services_.routes = &routes_;
+}
+
+void Service::probe_kernel(const config::Config& config) {
+  kernel_capability_ = control::probe_kernel(kernel_.get(), ike::offered_transforms(config));
+  if (kernel_capability_.esp())
+    log_.log(LogLevel::Info, LogCategory::Ipsec, "kernel: {}", kernel_capability_.summary());
+  else
+    log_.log(LogLevel::Warning, LogCategory::Ipsec, "kernel: {}; quick mode cannot install tunnels",
+             kernel_capability_.summary());
+  if (kernel_capability_.forwarding == false)
+    log_.log(LogLevel::Warning, LogCategory::Daemon,
+             "net.ipv4.ip_forward is 0: client traffic is not forwarded, NAT and access-groups see none "
+             "(the package's /usr/lib/sysctl.d/ravpn.conf turns it on; now: sysctl -w net.ipv4.ip_forward=1)");
 }
 
 xauth::BackendChoice Service::choose_xauth(const config::Config& config) {
@@ -157,6 +171,7 @@ std::expected<nlohmann::json, std::string> Service::reload() {
   services_.xauth_problem = choice.problem;
   responder_->reconfigure(*next, services_);
   config_ = std::move(next);
+  probe_kernel(*config_);
   log_.log(LogLevel::Notice, LogCategory::Config, "configuration reloaded from {}: {} ISAKMP SAs kept, {} dropped",
            config_->source, kept, dropped);
   return nlohmann::json{{"config_source", config_->source}, {"kept", kept}, {"dropped", dropped}};

@@ -9,6 +9,7 @@
 
 #include "daemon/config/model.hpp"
 #include "daemon/control/control_server.hpp"
+#include "daemon/control/kernel_probe.hpp"
 #include "daemon/control/requests.hpp"
 #include "daemon/firewall/ruleset.hpp"
 #include "daemon/thread_pool.hpp"
@@ -53,6 +54,8 @@ class Service final : public ike::Sender {
   xauth::BackendChoice choose_xauth(const config::Config& config);
   std::expected<nlohmann::json, std::string> reload();
   void stop();
+  // Probes what the kernel can do for `config` (kernel_probe.hpp) and logs it.
+  void probe_kernel(const config::Config& config);
 
   std::unique_ptr<config::Config> config_;
   Logger& log_;
@@ -63,6 +66,7 @@ class Service final : public ike::Sender {
   ThreadPool aaa_pool_;  // RADIUS exchanges: a silent server holds a thread for timeout x tries
   std::vector<UdpSocket> sockets_;
   std::unique_ptr<kernel::Kernel> kernel_;
+  control::KernelCapability kernel_capability_;
   std::unique_ptr<kernel::Firewall> firewall_;
   firewall::InterfaceNames interface_names_;  // config interface -> Linux interface
   ike::PoolSet pools_;

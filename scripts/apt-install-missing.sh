@@ -12,8 +12,15 @@ apt_install_missing() {
     echo "$name: all $# packages present"
     return 0
   fi
-  echo "$name: installing ${missing[*]}"
+  local t0=$SECONDS
+  echo "$name: installing ${#missing[@]} packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get -o DPkg::Lock::Timeout=600 update -qq
-  apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}"
+  # -q (not -qq): apt's "Unpacking/Setting up" lines show the progress of a first install (several minutes).
+  local rc=0
+  apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}" 2>&1 |
+    grep --line-buffered -E '^(Need to get|Setting up|E:|W:)' || true
+  rc=${PIPESTATUS[0]}
+  [ "$rc" -eq 0 ] || { echo "$name: apt-get install failed ($rc)" >&2; return "$rc"; }
+  echo "$name: installed in $((SECONDS - t0)) s"
 }

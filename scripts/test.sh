@@ -7,10 +7,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "test.sh: run as root (the real-peer tests use network namespaces)" >&2; exit 1; }
 
+t_all=$SECONDS
+phase() { printf '\n== [%4d s] %s\n' "$((SECONDS - t_all))" "$*"; }
+phase "install dependencies (scripts/install-deps.sh)"
 scripts/install-deps.sh
+phase "build (scripts/build.sh)"
 scripts/build.sh
 
 status=0
+phase "unit, real-peer and lab tests (meson test)"
 meson test -C build --print-errorlogs || status=1
 
 # Count from meson's own log; a skipped real-peer test is a failure here (CI must not pass on a skip).
@@ -34,6 +39,7 @@ fi
 # The Debian package: dpkg-buildpackage, lintian, installed into a fresh debootstrap root and checked there (about
 # 7 minutes; a separate meson suite because it rebuilds the tree). RAVPN_SKIP_PACKAGE=1 leaves it out locally.
 if [ "${RAVPN_SKIP_PACKAGE:-0}" != 1 ]; then
+  phase "Debian package (meson test --suite package)"
   if meson test -C build --suite package --print-errorlogs; then
     passed=$((passed + 1))
   else
@@ -43,6 +49,7 @@ if [ "${RAVPN_SKIP_PACKAGE:-0}" != 1 ]; then
 fi
 
 fuzz_seconds=${RAVPN_FUZZ_SECONDS:-60}
+phase "fuzzing (${fuzz_seconds} s)"
 if tests/fuzz/run.sh "$fuzz_seconds"; then
   passed=$((passed + 1))
 else
@@ -50,8 +57,9 @@ else
   status=1
 fi
 
-echo "== phase 1 crypto benchmark (one responder handshake) =="
+phase "phase 1 crypto benchmark (one responder handshake)"
 build/tests/bench/bench_handshake_crypto 0.2 || true
 
+echo "test.sh: $((SECONDS - t_all)) s"
 echo "tests: $passed passed, $failed failed"
 exit $status

@@ -1,5 +1,7 @@
 // load: read the config (and secrets) files, parse in the detected dialect, apply secrets, validate.
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "daemon/config/dialect.hpp"
@@ -34,6 +36,64 @@ Config load(const std::string& path, const std::string& secrets_path, std::optio
   }
   validate(c);
   return c;
+}
+
+std::string default_secrets_path(const std::string& config_path) {
+  namespace fs = std::filesystem;
+  const fs::path config(config_path);
+  const fs::path secrets = config.parent_path() / (config.extension() == ".toml" ? "secrets.toml" : "secrets.cfg");
+  std::error_code ec;
+  if (!fs::is_regular_file(secrets, ec) || fs::equivalent(secrets, config, ec)) return "";
+  return secrets.string();
+}
+
+namespace {
+const char* dialect_name(Dialect d) {
+  switch (d) {
+    case Dialect::Ios: return "IOS";
+    case Dialect::Pix: return "PIX";
+    case Dialect::Native: return "native";
+  }
+  return "?";
+}
+const char* plural(size_t n) { return n == 1 ? "" : "s"; }
+std::string where(const Diagnostic& d) { return d.origin.file + ":" + std::to_string(d.origin.line); }
+}  // namespace
+
+std::string report_text(const Config& c, ReportOptions options) {
+  using Kind = Diagnostic::Kind;
+  std::vector<const Diagnostic*> errors, partial;
+  std::map<std::string, std::vector<const Diagnostic*>> ignored;  // by command
+  for (const auto& d : c.diagnostics) {
+    if (d.kind == Kind::Error) errors.push_back(&d);
+    else if (d.kind == Kind::Partial) partial.push_back(&d);
+    else ignored[d.command.empty() ? "?" : d.command].push_back(&d);
+  }
+  std::ostringstream out;
+  if (options.errors_only) {
+    for (const auto* d : errors) out << where(*d) << ": error: " << d->message << "\n";
+    return out.str();
+  }
+  size_t ignored_count = 0;
+  for (const auto& [command, lines] : ignored) ignored_count += lines.size();
+  out << c.source << " (" << dialect_name(c.dialect) << "): " << errors.size() << " error" << plural(errors.size())
+      << ", " << partial.size() << " line" << plural(partial.size()) << " taken in part, " << ignored_count << " line"
+      << plural(ignored_count) << " ignored\n";
+  if (!errors.empty()) out << "\nErrors:\n";
+  for (const auto* d : errors) out << "  " << where(*d) << ": " << d->message << "\n";
+  if (!partial.empty()) out << "\nTaken in part:\n";
+  for (const auto* d : partial) {
+    out << "  " << where(*d) << ": " << (d->command.empty() ? "" : d->command + ": ") << d->message << "\n";
+    if (!d->text.empty()) out << "      " << d->text << "\n";
+  }
+  if (!ignored.empty()) out << "\nIgnored (not used by ravpn), by command:\n";
+  for (const auto& [command, lines] : ignored) {
+    out << "  " << command << " (" << lines.size() << " line" << plural(lines.size()) << "): "
+        << lines.front()->message << "\n";
+    if (options.list_ignored)
+      for (const auto* d : lines) out << "      " << where(*d) << ": " << d->text << "\n";
+  }
+  return out.str();
 }
 
 }  // namespace ravpn::config

@@ -29,6 +29,20 @@ void validate(Config& config);
 // reading files become diagnostics.
 Config load(const std::string& path, const std::string& secrets_path = "", std::optional<Dialect> dialect = {});
 
+// The secrets file ravpnd, --check-config and ravpn-convert use when no --secrets is given, so that they agree:
+// `secrets.cfg` beside CONFIG (`secrets.toml` beside a `.toml` file) when it exists, else "" (none). The package's
+// /etc/ravpn/ravpn.cfg thus finds /etc/ravpn/secrets.cfg.
+std::string default_secrets_path(const std::string& config_path);
+
+// The migration report on stderr-like OUT: a count line, errors and partly supported lines with file:line, then
+// the ignored lines by command (each line listed when LIST_IGNORED, else only the count per command). The same
+// text for ravpn-convert --report and ravpnd --check-config --quiet. ERRORS_ONLY: the error lines alone.
+struct ReportOptions {
+  bool list_ignored = true;
+  bool errors_only = false;
+};
+std::string report_text(const Config& config, ReportOptions options = {});
+
 }  // namespace ravpn::config
 
 // ---- native format (TOML): native_reader.cpp, native_secrets.cpp, native_writer.cpp, native_detect.cpp --------

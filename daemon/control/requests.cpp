@@ -1,5 +1,7 @@
 #include "daemon/control/requests.hpp"
 
+#include "daemon/control/kernel_probe.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -107,6 +109,7 @@ json status(RequestContext& ctx) {
   r["uptime"] = std::max<int64_t>(0, seconds_between(ctx.started, ctx.time.now()));
   r["config"] = ctx.config_source;
   r["kernel"] = ctx.responder.kernel() != nullptr;
+  r["kernel_capability"] = ctx.kernel_capability ? ctx.kernel_capability->to_json() : json(nullptr);
   r["sas"] = {{"isakmp", ctx.responder.sa_count()}, {"established", established}, {"negotiating", half_open},
               {"ipsec", children}, {"users", users}};
   r["counters"] = {{"datagrams", st.datagrams},

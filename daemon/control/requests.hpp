@@ -20,6 +20,8 @@ namespace ravpn::control {
 inline constexpr int kProtocolVersion = 1;
 inline constexpr size_t kMaxRequestLine = 64 * 1024;
 
+struct KernelCapability;  // kernel_probe.hpp
+
 // What the requests need from the daemon, passed by reference (no globals).
 struct RequestContext {
   ike::Responder& responder;
@@ -32,6 +34,8 @@ struct RequestContext {
   // Re-reads the configuration (the same files) and applies it: the response's fields on success (what changed),
   // else the error text (the running configuration stays). May be empty (then `reload` answers an error).
   std::function<std::expected<nlohmann::json, std::string>()> reload;
+  // What the kernel can do (kernel_probe.hpp), probed at start and on each reload; null = not probed.
+  const KernelCapability* kernel_capability = nullptr;
 };
 
 // The project version (meson's project version).

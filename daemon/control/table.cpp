@@ -35,7 +35,17 @@ std::string status_text(const json& r) {
   std::string s;
   s += fmt::format("ravpnd {}, up {}\n", cell(r, "daemon_version"), duration_text(r.value("uptime", json())));
   s += fmt::format("configuration: {}\n", cell(r, "config"));
-  s += fmt::format("kernel IPsec:  {}\n", r.value("kernel", false) ? "available" : "not available");
+  // The probe's verdict (kernel_probe.hpp); an older daemon only said whether its XFRM socket opened.
+  const json k = r.value("kernel_capability", json());
+  if (k.is_object()) {
+    s += fmt::format("kernel IPsec:  {}\n", cell(k, "summary"));
+    const json fwd = k.value("ip_forward", json());
+    s += fmt::format("forwarding:    {}\n", fwd.is_boolean() ? (fwd.get<bool>() ? "on (net.ipv4.ip_forward = 1)"
+                                                                        : "OFF (net.ipv4.ip_forward = 0)")
+                                                           : "unknown");
+  } else {
+    s += fmt::format("kernel IPsec:  {}\n", r.value("kernel", false) ? "XFRM socket open" : "not available");
+  }
   const json sas = r.value("sas", json::object());
   s += fmt::format("ISAKMP SAs: {} ({} established, {} negotiating), IPsec SAs: {}, users: {}\n", cell(sas, "isakmp"),
                    cell(sas, "established"), cell(sas, "negotiating"), cell(sas, "ipsec"), cell(sas, "users"));
@@ -137,6 +147,9 @@ std::string render(const std::string& request, const json& r) {
   if (request == "users") return users_text(r);
   if (request == "pools") return pools_text(r);
   if (request == "disconnect") return fmt::format("disconnected {} ISAKMP SA(s)\n", cell(r, "disconnected"));
+  if (request == "reload")
+    return fmt::format("configuration reloaded from {}: {} ISAKMP SA(s) kept, {} dropped\n", cell(r, "config_source"),
+                       cell(r, "kept"), cell(r, "dropped"));
   if (request == "debug") return fmt::format("debugging on: {}\n", cell(r, "categories"));
   return r.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

@@ -3,6 +3,8 @@
 # aggressive-mode handshake makes an ISAKMP SA, then every ravpnctl command is checked (tables, --json, exit
 # codes), junk and over-long lines get a JSON error while the daemon stays up, a client that never reads or writes
 # does not hold up others, a uid outside root/group ravpn is refused, and `disconnect --peer` removes the SA.
+# Also: status reports the kernel ESP probe, `reload` answers in one line, and `ravpnctl metrics` parses with
+# python3-prometheus-client's text-format parser.
 set -euo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
 
@@ -162,7 +164,44 @@ main() {
     tt_expect_grep "$TT_TMP/debug-bad.err" "unknown debug category 'bogus'" "debug error"
     run_ctl debug-json 1 "ravpnctl --json debug bogus" --json debug bogus
     json_check "$TT_TMP/debug-json.out" 'r["ok"] is False and "bogus" in r["error"]' "error JSON as-is"
+    run_ctl reload-text 0 "ravpnctl reload (one line)" reload
+    [ "$(wc -l <"$TT_TMP/reload-text.out")" -eq 1 ] || tt_fail "reload printed more than one line: $(cat "$TT_TMP/reload-text.out")"
+    tt_expect_grep "$TT_TMP/reload-text.out" "^configuration reloaded from .*ios-easyvpn\.cfg: [0-9]+ ISAKMP SA\(s\) kept, 0 dropped$" \
+        "reload answer"
     tt_pass "reload and debug"
+
+    # ---- the kernel probe: this host's kernel may or may not do ESP; status says which, per transform
+    tt_expect_grep "$TT_TMP/status.out" "^kernel IPsec:  ESP states (available|not available)" "status: ESP probe verdict"
+    tt_expect_grep "$TT_TMP/status.out" "^forwarding: " "status: forwarding line"
+    json_check "$TT_TMP/status-json.out" \
+        'r["kernel_capability"]["xfrm"] and len(r["kernel_capability"]["transforms"]) >= 1 and isinstance(r["kernel_capability"]["esp"], bool)' \
+        "status JSON: kernel_capability"
+    if [ -z "$(ip netns exec "$TT_GW_NS" ip xfrm state)" ]; then tt_pass "the probe's throwaway SAs are gone"
+    else tt_fail "XFRM states left after the probe: $(ip netns exec "$TT_GW_NS" ip xfrm state)"; fi
+
+    # ---- metrics: Prometheus text format, parsed by python3-prometheus-client's own parser
+    run_ctl metrics 0 "ravpnctl metrics" metrics
+    "$PY" - "$TT_TMP/metrics.out" <<'EOF' >"$TT_TMP/metrics-parse.log" 2>&1 || tt_fail "metrics do not parse: $(cat "$TT_TMP/metrics-parse.log")"
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+families = {f.name: f for f in text_string_to_metric_families(open(sys.argv[1]).read())}
+def value(name, **labels):
+    for s in families[name].samples:
+        if all(s.labels.get(k) == v for k, v in labels.items()):
+            return s.value
+    raise KeyError((name, labels))
+assert families["ravpn_failures"].type == "counter", families["ravpn_failures"].type
+assert value("ravpn_phase1_handshakes", result="started") >= 1
+assert value("ravpn_isakmp_sas", state="negotiating") + value("ravpn_isakmp_sas", state="established") == 1
+assert value("ravpn_pool_addresses", pool="ourpool") == 254
+assert value("ravpn_pool_free", pool="ourpool") == 254
+for reason in ("no_proposal_chosen", "phase1_auth_failed", "xauth_failed"):
+    value("ravpn_failures", reason=reason)
+assert value("ravpn_kernel_esp") in (0, 1)
+print(len(families), "metric families parsed")
+EOF
+    cat "$TT_TMP/metrics-parse.log" >&2
+    tt_pass "ravpnctl metrics parses with prometheus_client ($(grep -c '^ravpn_' "$TT_TMP/metrics.out") samples)"
 
     # ---- junk, pipelining, an over-long line
     raw_session raw

@@ -52,6 +52,21 @@ in_bytes=$("$RAVPNCTL" --json sas | python3 -c 'import json,sys; s=json.load(sys
 read -r ib ob <<<"$in_bytes"
 [ "$ib" -gt 0 ] && [ "$ob" -gt 0 ] || tt_fail "ravpnctl sas shows no bytes: $in_bytes"
 tt_pass "ravpnctl: john on $address, IPsec SA bytes in/out $ib/$ob"
+# The kernel probe: the lab kernel does ESP, and status says so for the config's transforms; metrics count the bytes.
+"$RAVPNCTL" status | tee "$TT_TMP/ctl-status.txt" >&2
+grep -q "^kernel IPsec:  ESP states available (esp-" "$TT_TMP/ctl-status.txt" ||
+  tt_fail "ravpnctl status does not report ESP states available in the lab kernel"
+"$RAVPNCTL" metrics >"$TT_TMP/metrics.txt" || tt_fail "ravpnctl metrics"
+/usr/bin/python3 - "$TT_TMP/metrics.txt" <<'EOF' || tt_fail "metrics: $(grep -E 'esp|bytes' "$TT_TMP/metrics.txt")"
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+v = {(s.name, tuple(sorted(s.labels.items()))): s.value
+     for f in text_string_to_metric_families(open(sys.argv[1]).read()) for s in f.samples}
+assert v[("ravpn_kernel_esp", ())] == 1
+assert v[("ravpn_ipsec_bytes", (("direction", "in"),))] > 0 and v[("ravpn_ipsec_bytes", (("direction", "out"),))] > 0
+assert v[("ravpn_ipsec_sa_pairs", ())] == 1
+EOF
+tt_pass "ravpnctl status: ESP states available; metrics: kernel_esp 1, bytes in and out"
 
 tt_disconnect_vpnc_and_check_clean
 tt_expect_ravpnd_alive

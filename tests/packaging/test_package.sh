@@ -3,7 +3,8 @@
 # (the real build dirs are not touched), runs lintian (fails on E:), installs the .deb with apt into a fresh
 # debootstrap'd Debian 12 root (its dependencies from Debian's archive, as on a real machine), and checks there:
 # the binaries run, the example configuration passes --check-config, the conffiles are registered, postinst made
-# the ravpn group and secrets.cfg root:ravpn 0640, `systemd-analyze verify` accepts the unit, and purge cleans up.
+# the ravpn group and secrets.cfg root:ravpn 0640, `systemd-analyze verify` accepts the unit; then the root is booted
+# with systemd-nspawn -b and the seed PIX config runs under the unit (step 7); purge cleans up.
 #
 #   meson test -C build --suite package        (or run this script directly, as root)
 #
@@ -111,8 +112,16 @@ in_root /usr/sbin/ravpnd --help >/dev/null 2>&1 && pass "ravpnd --help" || fail 
 if in_root /usr/sbin/ravpnd --check-config /etc/ravpn/ravpn.cfg --secrets /etc/ravpn/secrets.cfg >"$work/check.json" 2>&1
 then pass "ravpnd --check-config on the example config and secrets"
 else cat "$work/check.json" >&2; fail "the example config does not pass --check-config"; fi
+# Without --secrets, secrets.cfg beside the config is read (as ravpn-convert does): the same verdict.
+if in_root /usr/sbin/ravpnd --check-config /etc/ravpn/ravpn.cfg --quiet >"$work/check-default.log" 2>&1
+then pass "--check-config finds /etc/ravpn/secrets.cfg beside the config"
+else cat "$work/check-default.log" >&2; fail "--check-config without --secrets does not find secrets.cfg"; fi
+if in_root /usr/bin/ravpn-convert --report /etc/ravpn/ravpn.cfg >"$work/report.log" 2>&1 &&
+   grep -q ': 0 errors' "$work/report.log"
+then pass "ravpn-convert --report agrees (0 errors)"
+else cat "$work/report.log" >&2; fail "ravpn-convert --report disagrees with --check-config"; fi
 # The masked example alone must not pass: its secrets are in secrets.cfg only.
-if in_root /usr/sbin/ravpnd --check-config /etc/ravpn/ravpn.cfg >/dev/null 2>&1; then
+if in_root sh -c 'cp /etc/ravpn/ravpn.cfg /tmp/masked.cfg && /usr/sbin/ravpnd --check-config /tmp/masked.cfg' >/dev/null 2>&1; then
   fail "the example config passes without its secrets (a secret is not masked)"
 else pass "the example config without secrets.cfg is refused (every secret masked)"; fi
 
@@ -134,10 +143,14 @@ fi
 
 conffiles=$(in_root dpkg-query -W -f='${Conffiles}' ravpn)
 echo "$conffiles" | sed 's/^/   /'
-for f in /etc/ravpn/ravpn.cfg /etc/ravpn/secrets.cfg; do
+for f in /etc/ravpn/ravpn.cfg /etc/ravpn/secrets.cfg /etc/default/ravpnd; do
   grep -q "^ *$f " <<<"$conffiles" && pass "conffile $f" || fail "$f is not a conffile"
 done
 
+grep -qx 'net.ipv4.ip_forward = 1' "$root/usr/lib/sysctl.d/ravpn.conf" 2>/dev/null &&
+  pass "/usr/lib/sysctl.d/ravpn.conf turns on forwarding" || fail "no /usr/lib/sysctl.d/ravpn.conf with ip_forward"
+grep -q 'EnvironmentFile=-/etc/default/ravpnd' "$root/lib/systemd/system/ravpnd.service" &&
+  pass "the unit reads /etc/default/ravpnd" || fail "the unit does not read /etc/default/ravpnd"
 if in_root getent group ravpn >/dev/null; then pass "postinst created the group ravpn"
 else fail "no group ravpn"; fi
 perm=$(in_root stat -c '%a %U:%G' /etc/ravpn/secrets.cfg)
@@ -162,7 +175,61 @@ else
 fi
 step_done checks
 
-# 7. Purge: the conffiles, /etc/ravpn and the (empty) group go.
+# 7. The installed package booted under systemd (systemd-nspawn -b, its own network namespace): the seed PIX config
+# (documentation addresses outside, the masked keys from a secrets file) enabled as an admin would; status, a good
+# and a bad reload, stop; no error-priority journal line on the clean start/reload/stop, forwarding on, and
+# `ravpnctl status` telling what this host's kernel really does with ESP (tests/packaging/boot-check.sh, inside).
+step "boot the installed package: systemd-nspawn -b, enable --now, reload, stop"
+if ! command -v systemd-nspawn >/dev/null; then
+  fail "systemd-nspawn missing: run scripts/install-deps.sh (systemd-container)"
+else
+  # iproute2 only for the check's veth interfaces; after the package checks, so it hides no missing Depends.
+  in_root sh -c 'DEBIAN_FRONTEND=noninteractive apt-get -q -y install iproute2' >"$work/boot-deps.log" 2>&1 ||
+    { tail "$work/boot-deps.log" >&2; fail "apt-get install iproute2 in the root"; }
+  cp "$top/tests/config/fixtures/pix-seed-radius.cfg" "$root/etc/ravpn/ravpn.cfg"
+  cp "$top/tests/config/fixtures/pix-seed.secrets" "$root/etc/ravpn/secrets.cfg"  # onto the file: keeps 0640 root:ravpn
+  install -m 0755 "$top/tests/packaging/boot-check.sh" "$root/usr/local/sbin/ravpn-boot-check"
+  # What the host kernel (which the container shares) does with the seed's transform, asked directly.
+  probe_ns=ravpn-pkg-probe-$$
+  expect_esp="not available"
+  if ip netns add "$probe_ns" 2>/dev/null; then
+    ip -n "$probe_ns" xfrm state add src 198.51.100.1 dst 198.51.100.254 proto esp spi 0x1000 mode tunnel \
+      enc 'cbc(des)' 0x1122334455667788 auth 'hmac(md5)' 0x00112233445566778899aabbccddeeff >/dev/null 2>&1 &&
+      expect_esp="available"
+    ip netns del "$probe_ns"
+  fi
+  echo "   this host's kernel: ESP (esp-des esp-md5-hmac) $expect_esp"
+  cat >"$root/etc/systemd/system/ravpn-boot-check.service" <<UNIT
+[Unit]
+Description=ravpn package boot check
+After=multi-user.target
+[Service]
+Type=oneshot
+Environment="EXPECT_ESP=$expect_esp"
+ExecStart=/usr/local/sbin/ravpn-boot-check
+[Install]
+WantedBy=multi-user.target
+UNIT
+  mkdir -p "$root/etc/systemd/system/multi-user.target.wants"
+  ln -sf ../ravpn-boot-check.service "$root/etc/systemd/system/multi-user.target.wants/ravpn-boot-check.service"
+  umount -l "$root/proc"  # nspawn mounts its own
+  # --register=no --keep-unit: no machined, no system bus (PID 1 of the host need not be systemd).
+  timeout 240 systemd-nspawn --quiet --register=no --keep-unit --private-network --console=pipe -D "$root" \
+    --machine="ravpn-pkg-$$" -b </dev/null >"$work/boot.log" 2>&1 || echo "   (systemd-nspawn exit $?)"
+  mount -t proc proc "$root/proc"
+  if [ -s "$root/var/log/ravpn-boot-check.log" ]; then
+    cat "$root/var/log/ravpn-boot-check.log"
+    grep -q '^done$' "$root/var/log/ravpn-boot-check.log" || fail "the boot check did not finish"
+    while IFS= read -r line; do fail "${line#FAIL: }"; done < <(grep '^FAIL: ' "$root/var/log/ravpn-boot-check.log")
+    grep -q '^ok: ' "$root/var/log/ravpn-boot-check.log" && pass "booted: $(grep -c '^ok: ' "$root/var/log/ravpn-boot-check.log") checks in the container"
+  else
+    tail -n 40 "$work/boot.log" >&2
+    fail "the container did not run the boot check (systemd-nspawn log above)"
+  fi
+fi
+step_done boot
+
+# 8. Purge: the conffiles, /etc/ravpn and the (empty) group go.
 step "apt-get purge ravpn"
 if in_root apt-get -q -y purge ravpn >"$work/purge.log" 2>&1; then pass "purged"; else tail "$work/purge.log" >&2; fail "purge"; fi
 [ ! -e "$root/etc/ravpn" ] && pass "/etc/ravpn removed" || fail "/etc/ravpn left after purge: $(ls -A "$root/etc/ravpn")"
