@@ -4,6 +4,7 @@
 //          [--interface NAME=LINUX]...  config interface -> Linux interface (default: by the configured address)
 //          [--no-firewall]   leave nftables, proxy ARP and mapped addresses alone
 //          [--dialect ios|pix|native]   the config's dialect (default: detected from the text)
+//          [--state-dir DIR]  keep the lease file there, so users get their address back after a restart
 //   ravpnd --check-config FILE [--secrets FILE] [--quiet]  the resolved model as JSON (--quiet: only the report);
 //                                                          exit 1 on errors
 //   ravpnd --print-nft FILE [--secrets FILE] [--interface NAME=LINUX]...  the nftables ruleset it would apply
@@ -29,6 +30,7 @@ void usage() {
   std::fprintf(stderr,
                "usage: ravpnd --config FILE [--secrets FILE] [--foreground] [--debug CATEGORIES] [--socket PATH]\n"
                "              [--interface NAME=LINUX]... [--no-firewall] [--dialect ios|pix|native]\n"
+               "              [--state-dir DIR]\n"
                "       ravpnd --check-config FILE [--secrets FILE] [--quiet]\n"
                "       ravpnd --print-nft FILE [--secrets FILE] [--interface NAME=LINUX]...\n");
 }
@@ -82,6 +84,7 @@ ravpn::firewall::InterfaceNames interface_names(const ravpn::config::Config& cfg
 
 int main(int argc, char** argv) {
   std::string config_path, secrets_path, check_path, nft_path, debug, socket_path = "/run/ravpn/ravpnd.sock";
+  std::string state_dir;
   bool foreground = false, quiet = false, firewall = true;
   std::optional<ravpn::config::Dialect> dialect;  // --dialect ios|pix|native; default: detected from the text
   ravpn::firewall::InterfaceNames overrides;
@@ -99,6 +102,7 @@ int main(int argc, char** argv) {
     else if (a == "--debug") ok = value(debug);
     else if (a == "--socket") ok = value(socket_path);
     else if (a == "--print-nft") ok = value(nft_path);
+    else if (a == "--state-dir") ok = value(state_dir);
     else if (a == "--quiet" || a == "-q") quiet = true;
     else if (a == "--dialect") {
       std::string d;
@@ -168,6 +172,7 @@ int main(int argc, char** argv) {
     };
     options.firewall = firewall;
     options.interface_overrides = overrides;
+    options.state_dir = state_dir;
     ravpn::daemon::Service service(std::move(cfg), log, std::move(options));
     return service.run();
   } catch (const std::exception& e) {
