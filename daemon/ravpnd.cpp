@@ -5,6 +5,7 @@
 //          [--no-firewall]   leave nftables, proxy ARP and mapped addresses alone
 //          [--dialect ios|pix|native]   the config's dialect (default: detected from the text)
 //          [--wait-address SECONDS]  wait this long for the IKE addresses to appear on an interface (boot)
+//          [--state-dir DIR]  keep the lease file there, so users get their address back after a restart
 //   ravpnd --check-config FILE [--secrets FILE] [--quiet | --errors-only]  the resolved model as JSON (--quiet: only
 //                                                          the report ravpn-convert --report prints; --errors-only:
 //                                                          the error lines, for the unit's ExecStartPre); exit 1 on
@@ -36,7 +37,7 @@ void usage() {
   std::fprintf(stderr,
                "usage: ravpnd --config FILE [--secrets FILE] [--foreground] [--debug CATEGORIES] [--socket PATH]\n"
                "              [--interface NAME=LINUX]... [--no-firewall] [--dialect ios|pix|native]\n"
-               "              [--wait-address SECONDS]\n"
+               "              [--wait-address SECONDS] [--state-dir DIR]\n"
                "       ravpnd --check-config FILE [--secrets FILE] [--quiet | --errors-only]\n"
                "       ravpnd --print-nft FILE [--secrets FILE] [--interface NAME=LINUX]...\n");
 }
@@ -114,6 +115,7 @@ int main(int argc, char** argv) {
   std::string config_path, secrets_path, check_path, nft_path, debug, socket_path = "/run/ravpn/ravpnd.sock";
   bool foreground = false, quiet = false, errors_only = false, firewall = true;
   int wait_address = 0;
+  std::string state_dir;
   std::optional<ravpn::config::Dialect> dialect;  // --dialect ios|pix|native; default: detected from the text
   ravpn::firewall::InterfaceNames overrides;
   for (int i = 1; i < argc; ++i) {
@@ -130,6 +132,7 @@ int main(int argc, char** argv) {
     else if (a == "--debug") ok = value(debug);
     else if (a == "--socket") ok = value(socket_path);
     else if (a == "--print-nft") ok = value(nft_path);
+    else if (a == "--state-dir") ok = value(state_dir);
     else if (a == "--quiet" || a == "-q") quiet = true;
     else if (a == "--errors-only") errors_only = true;
     else if (a == "--wait-address") {
@@ -212,6 +215,7 @@ int main(int argc, char** argv) {
     };
     options.firewall = firewall;
     options.interface_overrides = overrides;
+    options.state_dir = state_dir;
     ravpn::daemon::Service service(std::move(cfg), log, std::move(options));
     return service.run();
   } catch (const std::exception& e) {

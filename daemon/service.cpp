@@ -17,6 +17,7 @@
 #include "ike/reload_check.hpp"
 #include "netlink/interfaces.hpp"
 #include "netlink/nft_firewall.hpp"
+#include "netlink/stale_state.hpp"
 #include "netlink/xfrm_kernel.hpp"
 
 namespace ravpn::daemon {
@@ -48,11 +49,13 @@ Service::Service(config::Config config, Logger& log, ServiceOptions options)
       rng_(crypto::make_system_rng()),
       pool_(options_.dh_threads ? options_.dh_threads : std::max(1u, std::thread::hardware_concurrency())),
       aaa_pool_(std::max(1u, options_.aaa_threads)) {
-  open_sockets();
+  const auto listen_on = map_interfaces();
   open_firewall();
   open_services();
+  remove_stale_kernel_state();
   responder_ = std::make_unique<ike::Responder>(*config_, *rng_, *rng_, time_, pool_, log_, *this,
                                                 ike::ResponderSettings{}, services_);
+  bind_sockets(listen_on);
   started_ = time_.now();
   if (!options_.control_socket.empty()) {
     // IKE service matters more than the control socket: without it the daemon still runs, and says why.
@@ -88,6 +91,7 @@ void Service::open_services() {
     log_.log(LogLevel::Info, LogCategory::Daemon, "address pool {}: {} addresses", name, pools_.at(name).size());
   }
   services_.pools = &pools_;
+  restore_leases();
   auto choice = choose_xauth(*config_);
   xauth_ = std::move(choice.backend);
   services_.xauth = xauth_.get();
@@ -120,6 +124,62 @@ xauth::BackendChoice Service::choose_xauth(const config::Config& config) {
     return choice;  // one backend serves every map (the seeds have one crypto map)
   }
   return {};
+}
+
+namespace {
+
+std::string lease_path(const std::string& state_dir) { return state_dir + "/leases.json"; }
+
+uint64_t generations(const ike::PoolSet& pools) {
+  uint64_t sum = 0;
+  for (const auto& [name, pool] : pools) sum += pool.generation();
+  return sum;
+}
+
+}  // namespace
+
+void Service::restore_leases() {
+  if (options_.state_dir.empty()) return;
+  auto saved = pool::read_lease_file(lease_path(options_.state_dir));
+  if (!saved) {
+    // A damaged file costs users their old addresses, not the service.
+    log_.log(LogLevel::Warning, LogCategory::Daemon, "lease file not read: {}", saved.error());
+    return;
+  }
+  const size_t taken = pool::restore(pools_, *saved);
+  saved_leases_ = std::move(*saved);
+  saved_generation_ = generations(pools_);
+  log_.log(LogLevel::Info, LogCategory::Daemon, "lease file {}: {} addresses remembered for returning users",
+           lease_path(options_.state_dir), taken);
+}
+
+void Service::save_leases_if_changed() {
+  if (options_.state_dir.empty()) return;
+  const uint64_t generation = generations(pools_);
+  if (generation == saved_generation_) return;
+  auto leases = pool::snapshot(pools_, saved_leases_, std::chrono::duration_cast<std::chrono::seconds>(
+                                                          std::chrono::system_clock::now().time_since_epoch())
+                                                          .count());
+  if (auto error = pool::write_lease_file(lease_path(options_.state_dir), leases)) {
+    log_.log(LogLevel::Warning, LogCategory::Daemon, "lease file not written: {}", *error);
+    return;  // tried again on the next change
+  }
+  saved_leases_ = std::move(leases);
+  saved_generation_ = generation;
+}
+
+void Service::remove_stale_kernel_state() {
+  // A previous ravpnd that was killed (kill -9, a crash) left its SAs, policies and routes behind; a clean stop
+  // leaves nothing, so anything found here is stale. Logged item by item: the operator sees what a crash left.
+  if (!kernel_) return;
+  const auto sweep = netlink::remove_stale_ipsec(config_->ike_addresses());
+  for (const auto& line : sweep.removed)
+    log_.log(LogLevel::Notice, LogCategory::Ipsec, "removed stale kernel state of an earlier ravpnd: {}", line);
+  for (const auto& line : sweep.failed)
+    log_.log(LogLevel::Warning, LogCategory::Ipsec, "stale kernel state left in place: {}", line);
+  if (!sweep.removed.empty())
+    log_.log(LogLevel::Notice, LogCategory::Ipsec, "removed {} stale kernel items left by an earlier ravpnd",
+             sweep.removed.size());
 }
 
 void Service::open_firewall() {
@@ -156,6 +216,10 @@ std::expected<nlohmann::json, std::string> Service::reload() {
   // The surviving leases move into pools built from the new config.
   ike::PoolSet pools;
   for (const auto& [name, pool] : next->pools) pools.emplace(name, pool::AddressPool(name, pool.ranges));
+  // Returning users keep their claim on the address they had, as across a restart.
+  for (const auto& [name, pool] : pools_)
+    if (auto next_pool = pools.find(name); next_pool != pools.end())
+      for (const auto& [user, address] : pool.remembered()) next_pool->second.remember(user, address);
   size_t kept = 0;
   for (const auto* sa : responder_->sas()) {
     ++kept;
@@ -166,6 +230,7 @@ std::expected<nlohmann::json, std::string> Service::reload() {
     log_.log(LogLevel::Warning, LogCategory::Config, "the IKE addresses changed: restart ravpnd to listen on them");
 
   pools_ = std::move(pools);
+  saved_generation_ = ~uint64_t{0};  // new pool objects: the next tick writes the file again
   xauth_ = std::move(choice.backend);
   services_.xauth = xauth_.get();
   services_.xauth_problem = choice.problem;
@@ -182,10 +247,11 @@ Service::~Service() = default;
 void Service::stop() {
   notify_stopping();
   responder_->shutdown();
+  save_leases_if_changed();
   if (firewall_) firewall_->remove();  // the ruleset goes with the daemon (issue: "removed on stop")
 }
 
-void Service::open_sockets() {
+std::vector<ike::Endpoint> Service::map_interfaces() {
   std::vector<ike::Endpoint> where;
   std::vector<netlink::InterfaceAddress> host;
   try {
@@ -220,6 +286,10 @@ void Service::open_sockets() {
   for (const auto& [name, linux_name] : options_.interface_overrides) interface_names_[name] = linux_name;
   for (const auto& e : options_.extra_listen) where.push_back(e);
   if (where.empty()) throw std::runtime_error("no interface carries a crypto map: nothing to listen on");
+  return where;
+}
+
+void Service::bind_sockets(const std::vector<ike::Endpoint>& where) {
   for (const auto& e : where) {
     sockets_.emplace_back(e);
     log_.log(LogLevel::Info, LogCategory::Daemon, "listening on {}", e.str());
@@ -291,6 +361,7 @@ int Service::run() {
         uint64_t expirations;
         [[maybe_unused]] auto r = read(timer.fd, &expirations, sizeof expirations);
         responder_->tick();
+        save_leases_if_changed();
         if (control_) control_->tick();
       } else if (tag == kTagPool) {
         pool_.run_completions();

@@ -17,6 +17,7 @@
 #include "ike/responder.hpp"
 #include "netlink/firewall.hpp"
 #include "netlink/kernel.hpp"
+#include "pool/lease_file.hpp"
 #include "xauth/backend.hpp"
 
 namespace ravpn::daemon {
@@ -31,6 +32,9 @@ struct ServiceOptions {
   // it. Empty: reload is refused.
   std::function<config::Config()> load_config;
   bool firewall = true;
+  // Where the lease file (leases.json) lives, so returning users get their address back after a restart; empty:
+  // leases are not kept (the unit passes /var/lib/ravpn, its StateDirectory).
+  std::string state_dir;
   firewall::InterfaceNames interface_overrides;  // --interface NAME=LINUX, over the by-address mapping  // program the nftables ruleset, proxy ARP and mapped addresses (daemon/firewall/)
 };
 
@@ -44,8 +48,14 @@ class Service final : public ike::Sender {
   void send(const ike::Datagram& datagram) override;
 
  private:
-  void open_sockets();
+  // Maps config interfaces to Linux ones and returns where to listen; bind_sockets() binds there, last of all, so
+  // the first packets a client sends meet a daemon that can answer them.
+  std::vector<ike::Endpoint> map_interfaces();
+  void bind_sockets(const std::vector<ike::Endpoint>& where);
   void open_services();
+  void remove_stale_kernel_state();
+  void restore_leases();
+  void save_leases_if_changed();  // from the one-second timer: at most one write a second
   void on_readable(UdpSocket& socket);
   void open_control();
   void open_firewall();
@@ -70,6 +80,8 @@ class Service final : public ike::Sender {
   std::unique_ptr<kernel::Firewall> firewall_;
   firewall::InterfaceNames interface_names_;  // config interface -> Linux interface
   ike::PoolSet pools_;
+  std::vector<pool::SavedLease> saved_leases_;  // as last written
+  uint64_t saved_generation_ = 0;                // the pools' generations summed at that write
   std::unique_ptr<xauth::Backend> xauth_;
   ike::RoutePlacement routes_;
   ike::ResponderServices services_;

@@ -15,6 +15,12 @@ Bytes isakmp_spi(const Phase1Sa& sa) {
   return spi;
 }
 
+Outcome ignored(std::string why) {
+  Outcome out;
+  out.step = Step::ignore(std::move(why));
+  return out;
+}
+
 bool has_keys(const Phase1Sa& sa) { return !sa.keys.skeyid_a.empty() && !sa.keys.enc_key.empty(); }
 
 Bytes protect(ExchangeContext& ctx, Phase1Sa& sa, const PayloadBody& payload) {
@@ -60,25 +66,40 @@ Bytes delete_isakmp(ExchangeContext& ctx, Phase1Sa& sa) {
   return protect(ctx, sa, d);
 }
 
+Bytes r_u_there(ExchangeContext& ctx, Phase1Sa& sa, uint32_t sequence) {
+  return notify(ctx, sa, notify::DpdRUThere,
+                Bytes{uint8_t(sequence >> 24), uint8_t(sequence >> 16), uint8_t(sequence >> 8), uint8_t(sequence)});
+}
+
+Bytes delete_esp(ExchangeContext& ctx, Phase1Sa& sa, const std::vector<uint32_t>& our_inbound_spis) {
+  DeletePayload d;
+  d.protocol = ProtocolId::IpsecEsp;
+  d.spi_size = 4;
+  for (uint32_t spi : our_inbound_spis)
+    d.spis.push_back(Bytes{uint8_t(spi >> 24), uint8_t(spi >> 16), uint8_t(spi >> 8), uint8_t(spi)});
+  return protect(ctx, sa, d);
+}
+
 Outcome on_message(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, ByteView datagram) {
   Parsed<PayloadChain> chain = std::unexpected(ParseError{});
   if (header.flags & flags::Encryption) {
-    if (!has_keys(sa)) return {Step::ignore("encrypted informational before keys exist"), false, {}};
+    if (!has_keys(sa)) return ignored("encrypted informational before keys exist");
     chain = open_phase2(sa, header, datagram);
     sa.phase2_ivs.erase(header.message_id.value);  // a one-message exchange
-    if (!chain) return {Step::ignore("informational does not decrypt: " + chain.error().what), false, {}};
+    if (!chain) return ignored("informational does not decrypt: " + chain.error().what);
     // RFC 2409 §5.7: HASH(1) must lead and verify, else the message is dropped.
     if (!verify_leading_hash(sa, message_id_bytes(header.message_id), *chain))
-      return {Step::ignore("informational HASH(1) does not verify"), false, {}};
+      return ignored("informational HASH(1) does not verify");
   } else {
     if (has_keys(sa))
-      return {Step::ignore("clear informational once keys exist (RFC 2409 §5.7 wants it protected)"), false, {}};
+      return ignored("clear informational once keys exist (RFC 2409 §5.7 wants it protected)");
     auto msg = parse_message(datagram);
-    if (!msg) return {Step::ignore("informational: " + msg.error().what), false, {}};
+    if (!msg) return ignored("informational: " + msg.error().what);
     chain = std::move(msg->chain);
   }
 
-  Outcome out{Step::ignore("informational processed"), false, {}};
+  Outcome out = ignored("informational processed");
+  out.authenticated = (header.flags & flags::Encryption) != 0;
   for (const auto& p : chain->payloads) {
     if (const auto* n = std::get_if<NotifyPayload>(&p.body)) {
       if (n->type == notify::DpdRUThere && sa.established()) {
@@ -87,6 +108,8 @@ Outcome on_message(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, Byt
         out.step = Step::reply_with(notify(ctx, sa, notify::DpdRUThereAck, n->data));
       } else if (n->type == notify::DpdRUThereAck) {
         ctx.log.log(LogLevel::Debug, LogCategory::Isakmp, "{}: DPD R-U-THERE-ACK", sa.tag());
+        if (n->data.size() == 4)
+          out.dpd_ack = uint32_t(n->data[0]) << 24 | uint32_t(n->data[1]) << 16 | uint32_t(n->data[2]) << 8 | n->data[3];
       } else {
         ctx.log.log(n->type < 8192 ? LogLevel::Warning : LogLevel::Info, LogCategory::Isakmp,
                     "{}: peer sent notify {}", sa.tag(), n->type);

@@ -7,6 +7,7 @@
 #include "ike/clock.hpp"
 #include "ike/crypto/crypto.hpp"
 #include "ike/endpoint.hpp"
+#include "ike/liveness.hpp"
 #include "ike/phase1_policy.hpp"
 #include "ike/session.hpp"
 #include "ike/vendor_ids.hpp"
@@ -65,6 +66,9 @@ struct Phase1Sa {
 
   // After phase 1: Xauth, mode-config, quick mode and the IPsec SAs in the kernel.
   Session session;
+
+  // Dead peer detection, idle and maximum time (liveness.hpp).
+  LivenessState liveness;
 
   // Per-message-ID CBC IVs of phase 2 / transaction / informational exchanges (RFC 2409 appendix B).
   std::map<uint32_t, Bytes> phase2_ivs;

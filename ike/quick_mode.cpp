@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "ike/esp_transforms.hpp"
+#include "ike/informational.hpp"
 #include "ike/phase1_common.hpp"
 #include "ike/protected_exchange.hpp"
 #include "ike/protection.hpp"
@@ -395,10 +396,14 @@ Outcome on_final(ExchangeContext& ctx, Phase1Sa& sa, uint32_t mid, const Payload
   child.lifetime_seconds = qm.lifetime_seconds;
   child.installed_at = ctx.time ? ctx.time->now() : TimePoint{};
   if (auto r = install(ctx, sa, qm, child); !r) {
-    ctx.log.log(LogLevel::Error, LogCategory::Ipsec, "{}: installing IPsec SAs failed: {}", sa.tag(), r.error());
+    // The client believes the tunnel is up once it sent HASH(3): tell it the SA pair is gone, so it does not keep
+    // a dead tunnel and can try again (a new quick mode).
+    ctx.log.log(LogLevel::Error, LogCategory::Ipsec, "{}: installing IPsec SAs failed: {}; deleting spi {:08x} at the peer",
+                sa.tag(), r.error(), qm.our_spi.value);
+    const uint32_t spi = qm.our_spi.value;
     sa.session.quick_modes.erase(mid);  // install() removed what it had put in
     sa.phase2_ivs.erase(mid);
-    return {Step::ignore("SA install failed"), false};
+    return {Step::reply_with(informational::delete_esp(ctx, sa, {spi})), false};
   }
   ctx.log.log(LogLevel::Notice, LogCategory::Ipsec,
               "{}: tunnel up: {} <-> {}, spi in {:08x} out {:08x}, {}, lifetime {} s{}", sa.tag(),

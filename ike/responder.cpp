@@ -181,6 +181,9 @@ void Responder::on_later_message(const Datagram& d, const Header& h, Phase1Sa& s
     return apply(sa, aggressive_mode::on_message(*ctx_, sa, h, d.data), &d);
   if (h.exchange == ExchangeType::Informational) {
     auto outcome = informational::on_message(*ctx_, sa, h, d.data);
+    // RFC 3706 §5.5: any authenticated message proves the peer alive; an ACK must carry our last sequence number.
+    if (outcome.authenticated && (!outcome.dpd_ack || *outcome.dpd_ack == sa.liveness.dpd_sequence))
+      sa.liveness.heard(time_.now());
     if (outcome.delete_isakmp) {
       log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 deleted by peer", sa.tag());
       return remove(sa.rcookie);
@@ -218,6 +221,12 @@ void Responder::apply(Phase1Sa& sa, Step step, const Datagram* request) {
       if (sa.established() && erase_half_open({sa.icookie, sa.first_peer})) {
         ++stats_.phase1_established;
         sa.established_at = time_.now();
+        sa.liveness.heard(sa.established_at);
+        sa.liveness.last_traffic = sa.established_at;
+        // RFC 3706 §7: a random start, room to count up; our cookie is random already (no extra RNG draw, so
+        // exchanges replay byte for byte).
+        sa.liveness.dpd_sequence = (uint32_t(sa.rcookie.bytes[0]) << 24 | uint32_t(sa.rcookie.bytes[1]) << 16 |
+                                    uint32_t(sa.rcookie.bytes[2]) << 8 | sa.rcookie.bytes[3]) & 0x7fffffff;
         if (sa.initial_contact) forget_older_sas(sa);
         begin_session(sa);
       }
@@ -319,13 +328,13 @@ size_t Responder::disconnect_if(const std::function<bool(const Phase1Sa&)>& matc
 
 void Responder::forget_older_sas(const Phase1Sa& sa) {
   // RFC 2407 §4.6.3.3 INITIAL-CONTACT: the peer rebooted or reconnected and holds none of its older SAs; remove them
-  // without a delete it could not read ("delete all SAs shared with <peer>" in the seed PIX trace). Behind a NAT
-  // several clients share an address, so there only the same address and port counts.
+  // without a delete it could not read ("delete all SAs shared with <peer>" in the seed PIX trace). "The peer" is
+  // the same address AND port with the same phase 1 identity: behind a home or office NAT several users share the
+  // address (and, with aggressive mode, the group ID), and one of them logging in must never drop a colleague.
   std::vector<Cookie> stale;
   for (const auto& [cookie, other] : sas_) {
-    if (other.get() == &sa || other->peer.address != sa.peer.address) continue;
-    const bool natted = sa.peer_behind_nat || other->peer_behind_nat;
-    if (natted && other->peer != sa.peer) continue;
+    if (other.get() == &sa || !other->established()) continue;
+    if (other->peer != sa.peer || !(other->peer_id == sa.peer_id)) continue;
     stale.push_back(cookie);
   }
   for (const auto& c : stale) {
@@ -358,7 +367,9 @@ void Responder::tick() {
                sa->choice.lifetime_seconds);
       send_to_peer(*sa, informational::delete_isakmp(*ctx_, *sa));
       expired.push_back(cookie);
-    } else if (sa->session.outstanding) {
+    } else if (!sa->session.outstanding) {
+      if (!keep_alive(*sa, now)) expired.push_back(cookie);
+    } else {
       retransmit_outstanding(*sa, now);
       if (now - sa->session.outstanding->sent_at >= settings_.transaction_timeout) {
         log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: no answer to {} within {} s", sa->tag(),
@@ -372,6 +383,34 @@ void Responder::tick() {
   for (const auto& c : expired) remove(c);
   for (const auto& c : push)
     if (auto it = sas_.find(c); it != sas_.end()) push_address(*it->second);
+}
+
+bool Responder::keep_alive(Phase1Sa& sa, TimePoint now) {
+  const auto settings = liveness_settings(*config_, mode_config::group_of(*config_, sa), sa.caps.dpd);
+  const auto verdict = check_liveness(sa, settings, now, services_.kernel);
+  switch (verdict) {
+    case LivenessVerdict::Alive:
+      return true;
+    case LivenessVerdict::SendProbe:
+      ++sa.liveness.dpd_unanswered;
+      sa.liveness.next_probe = now + settings.dpd_retry;
+      log_.log(LogLevel::Debug, LogCategory::Isakmp, "{}: DPD R-U-THERE {} (unanswered {})", sa.tag(),
+               sa.liveness.dpd_sequence + 1, sa.liveness.dpd_unanswered - 1);
+      send_to_peer(sa, informational::r_u_there(*ctx_, sa, ++sa.liveness.dpd_sequence));
+      return true;
+    case LivenessVerdict::Dead:
+      log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: peer dead: no answer to {} R-U-THERE messages{}", sa.tag(),
+               sa.liveness.dpd_unanswered, sa.session.xauth.user.empty() ? "" : " (user " + sa.session.xauth.user + ")");
+      return false;  // nobody to tell: no delete sent
+    case LivenessVerdict::IdleTimeout:
+    case LivenessVerdict::MaxTime:
+      log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: {} ({} s){}", sa.tag(), describe(verdict),
+               verdict == LivenessVerdict::IdleTimeout ? settings.idle.count() : settings.max.count(),
+               sa.session.xauth.user.empty() ? "" : ", user " + sa.session.xauth.user);
+      send_to_peer(sa, informational::delete_isakmp(*ctx_, sa));
+      return false;
+  }
+  return true;
 }
 
 }  // namespace ravpn::ike

@@ -113,6 +113,8 @@ class Responder {
   void retire_older_sessions(Phase1Sa& sa);
   void send_outstanding(Phase1Sa& sa, uint32_t message_id, Bytes message);
   void retransmit_outstanding(Phase1Sa& sa, TimePoint now);
+  // DPD, idle and maximum time (liveness.hpp) for an established SA with nothing outstanding; false: remove it.
+  bool keep_alive(Phase1Sa& sa, TimePoint now);
   void delete_sa(Phase1Sa& sa, const std::string& why);  // delete notify to the peer, then remove
   void forget_older_sas(const Phase1Sa& sa);              // INITIAL-CONTACT
   void send_to_peer(const Phase1Sa& sa, Bytes data);

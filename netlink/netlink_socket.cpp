@@ -98,6 +98,7 @@ Error ack_error(std::string_view what, const nlmsghdr& nlh, const nlmsgerr& err)
 
 Result<> NetlinkSocket::request(Message& message, std::string_view what, const ReplyHandler& on_reply) {
   if (message.overflowed()) return std::unexpected(std::string(what) + ": request does not fit the netlink buffer");
+  last_errno_ = 0;
   nlmsghdr* nlh = message.header();
   const uint32_t seq = ++next_seq_;
   nlh->nlmsg_seq = seq;
@@ -133,6 +134,7 @@ Result<> NetlinkSocket::request(Message& message, std::string_view what, const R
           nlmsgerr err;
           std::memcpy(&err, mnl_nlmsg_get_payload(reply), sizeof(err));
           if (err.error == 0) return {};
+          last_errno_ = -err.error;
           return std::unexpected(ack_error(what, *reply, err));
         }
         default:

@@ -74,6 +74,9 @@ class NetlinkSocket {
   // `what` names the request in errors ("XFRM_MSG_NEWSA").
   using ReplyHandler = std::function<Result<>(const nlmsghdr&)>;
   Result<> request(Message& message, std::string_view what, const ReplyHandler& on_reply = {});
+  // The errno of the kernel's answer to the last request() (0 when it succeeded or failed before an answer), so a
+  // caller can tell "No such process" from other failures without parsing the text.
+  int last_errno() const { return last_errno_; }
 
   // Reads what is waiting without blocking (event sockets); calls on_message for every message.
   // Returns false on a hard error other than "nothing waiting"/"overrun" (ENOBUFS: events were lost).
@@ -91,6 +94,7 @@ class NetlinkSocket {
   std::unique_ptr<mnl_socket, Closer> socket_;
   unsigned port_id_ = 0;
   uint32_t next_seq_ = 0;
+  int last_errno_ = 0;
   std::unique_ptr<std::array<uint8_t, 32768>> receive_buffer_;  // wiped after every request (GETSA echoes keys)
 };
 

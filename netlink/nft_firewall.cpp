@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "netlink/netlink_socket.hpp"
+#include "netlink/attributes.hpp"
 #include "netlink/xfrm_messages.hpp"  // kRouteProtocol
 
 namespace ravpn::netlink {
@@ -75,25 +76,6 @@ std::optional<std::string> run_nft(const std::string& script) {
   return "nft: " + (error.empty() ? std::string("the ruleset was refused") : error);
 }
 
-struct AttributeTable {
-  const nlattr* attr[64] = {};
-  int max = 0;
-};
-
-int collect_attribute(const nlattr* attr, void* data) {
-  auto* table = static_cast<AttributeTable*>(data);
-  const int type = mnl_attr_get_type(attr);
-  if (type > 0 && type <= table->max && type < 64) table->attr[type] = attr;
-  return MNL_CB_OK;
-}
-
-std::optional<Ipv4> ipv4_attribute(const nlattr* attr) {
-  if (!attr || mnl_attr_get_payload_len(attr) != 4) return std::nullopt;
-  uint32_t value;
-  std::memcpy(&value, mnl_attr_get_payload(attr), 4);
-  return Ipv4{ntohl(value)};
-}
-
 // ---- what the kernel holds with ravpn's mark ---------------------------------------------------------------
 
 Result<std::set<Ipv4>> our_local_routes(NetlinkSocket& socket) {
@@ -104,17 +86,13 @@ Result<std::set<Ipv4>> our_local_routes(NetlinkSocket& socket) {
   rtm->rtm_table = RT_TABLE_LOCAL;  // a filter only with strict checking: checked again below
   std::set<Ipv4> out;
   auto done = socket.request(message, "RTM_GETROUTE", [&](const nlmsghdr& reply) -> Result<> {
-    if (reply.nlmsg_type != RTM_NEWROUTE || mnl_nlmsg_get_payload_len(&reply) < sizeof(rtmsg)) return {};
-    rtmsg r;
-    std::memcpy(&r, mnl_nlmsg_get_payload(&reply), sizeof(r));
+    auto route = parse_route(reply);
+    if (!route) return {};
+    const rtmsg& r = route->header;
     if (r.rtm_family != AF_INET || r.rtm_type != RTN_LOCAL || r.rtm_protocol != kRouteProtocol || r.rtm_dst_len != 32)
       return {};
-    AttributeTable table;
-    table.max = RTA_MAX;
-    mnl_attr_parse(&reply, sizeof(rtmsg), collect_attribute, &table);
-    uint32_t route_table = r.rtm_table;
-    if (table.attr[RTA_TABLE] && mnl_attr_get_payload_len(table.attr[RTA_TABLE]) == 4)
-      route_table = mnl_attr_get_u32(table.attr[RTA_TABLE]);
+    const AttributeTable& table = route->attributes;
+    const uint32_t route_table = route->table;
     if (route_table != RT_TABLE_LOCAL) return {};
     if (auto a = ipv4_attribute(table.attr[RTA_DST])) out.insert(*a);
     return {};

@@ -1,6 +1,7 @@
 #include "netlink/xfrm_kernel.hpp"
 
 #include <arpa/inet.h>
+#include <cerrno>
 #include <linux/rtnetlink.h>
 #include <linux/xfrm.h>
 #include <net/if.h>
@@ -60,7 +61,12 @@ Result<> NetlinkKernel::add_sa(const kernel::SaSpec& sa, bool update) {
   // UPDSA replaces the larval SA ALLOCSPI left behind; NEWSA fails with EEXIST if the SPI is taken.
   Message message(update ? XFRM_MSG_UPDSA : XFRM_MSG_NEWSA, update ? 0 : NLM_F_CREATE | NLM_F_EXCL);
   if (auto built = build_add_sa(message, sa, update); !built) return built;
-  return xfrm_.request(message, update ? "XFRM_MSG_UPDSA" : "XFRM_MSG_NEWSA");
+  auto sent = xfrm_.request(message, update ? "XFRM_MSG_UPDSA" : "XFRM_MSG_NEWSA");
+  // The larval SA lives only until the kernel's acquire timeout (net.core.xfrm_acq_expires, 30 s by default); a
+  // quick mode that took longer (a slow user, a loaded box) finds it gone (ESRCH). The SPI is still ours to use:
+  // add the SA with NEWSA, which fails with EEXIST should someone else have taken it meanwhile.
+  if (!sent && update && xfrm_.last_errno() == ESRCH) return add_sa(sa, false);
+  return sent;
 }
 
 Result<> NetlinkKernel::delete_sa(Ipv4 destination, Spi spi) {

@@ -85,7 +85,22 @@ void AddressPool::take(uint64_t offset) {
   }
 }
 
+void AddressPool::set_hint(const std::string& user, Ipv4 address) {
+  if (auto old = by_user_.find(user); old != by_user_.end()) user_of_.erase(old->second);
+  if (auto other = user_of_.find(address); other != user_of_.end()) by_user_.erase(other->second);
+  by_user_[user] = address;
+  user_of_[address] = user;
+  ++generation_;
+}
+
+void AddressPool::remember(const std::string& user, Ipv4 address) {
+  if (!contains(address)) return;
+  if (auto held = leases_.find(address); held != leases_.end() && held->second.user != user) return;
+  set_hint(user, address);
+}
+
 std::expected<Ipv4, PoolError> AddressPool::lease(const std::string& user) {
+  ++generation_;
   auto known = by_user_.find(user);
   if (known != by_user_.end()) {
     auto held = leases_.find(known->second);
@@ -108,13 +123,14 @@ std::expected<Ipv4, PoolError> AddressPool::lease(const std::string& user) {
   take(*lowest);
   Ipv4 address = address_at(*lowest);
   leases_.emplace(address, Lease{address, user, 1});
-  by_user_[user] = address;
+  set_hint(user, address);
   return address;
 }
 
 std::expected<void, PoolError> AddressPool::adopt(Ipv4 address, const std::string& user) {
   auto offset = offset_of(address);
   if (!offset) return std::unexpected(PoolError::UnknownAddress);
+  ++generation_;
   if (auto held = leases_.find(address); held != leases_.end()) {
     if (held->second.user != user) return std::unexpected(PoolError::UnknownAddress);
     ++held->second.holders;
@@ -122,13 +138,14 @@ std::expected<void, PoolError> AddressPool::adopt(Ipv4 address, const std::strin
   }
   take(*offset);
   leases_.emplace(address, Lease{address, user, 1});
-  by_user_[user] = address;
+  set_hint(user, address);
   return {};
 }
 
 std::expected<void, PoolError> AddressPool::release(Ipv4 address) {
   auto it = leases_.find(address);
   if (it == leases_.end()) return std::unexpected(PoolError::UnknownAddress);
+  ++generation_;
   if (--it->second.holders > 0) return {};
   leases_.erase(it);
   returned_.insert(*offset_of(address));  // by_user_ keeps the address for the user's next lease

@@ -34,6 +34,14 @@ class AddressPool {
   std::expected<void, PoolError> adopt(Ipv4 address, const std::string& user);
   // One holder less; the address becomes free when none is left (it stays remembered for the user).
   std::expected<void, PoolError> release(Ipv4 address);
+  // The address USER had before (read back from the lease file after a restart, or carried over a reload): their
+  // next lease() gets it while it is free. Ignored for an address outside the pool.
+  void remember(const std::string& user, Ipv4 address);
+  // Every user's current or last address. At most one user per address: a hint goes when another user leases the
+  // address, so this never holds more entries than the pool has addresses.
+  const std::map<std::string, Ipv4>& remembered() const { return by_user_; }
+  // Changes with every lease, adoption, release or hint: a caller saving the leases compares it with its last save.
+  uint64_t generation() const { return generation_; }
 
   const std::string& name() const { return name_; }
   uint64_t size() const;
@@ -47,6 +55,9 @@ class AddressPool {
   std::vector<Ipv4Range> ranges_;
   std::map<Ipv4, Lease> leases_;                 // address -> lease
   std::map<std::string, Ipv4> by_user_;          // current or last address of a user
+  std::map<Ipv4, std::string> user_of_;          // the reverse of by_user_
+  uint64_t generation_ = 0;
+  void set_hint(const std::string& user, Ipv4 address);
 
   // Free addresses, by offset across ranges_ (ranges in configured order, overlaps removed): the offsets released
   // so far (all below fresh_) plus every offset from fresh_ on, never leased. Lowest free is O(log n).

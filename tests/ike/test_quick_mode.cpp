@@ -507,15 +507,29 @@ Phase2Initiator::Qm2 qm_up_to_qm2(Phase2Harness& h, Client& c, Ipv4 address, uin
 }
 }  // namespace
 
+namespace {
+// A failed install is told to the client: one protected informational with a Delete of our inbound ESP SPI.
+void expect_esp_delete(Client& c, const std::vector<Datagram>& sent, uint32_t our_spi) {
+  REQUIRE(sent.size() == 1);
+  auto chain = c.ini.open_informational(sent[0]);
+  REQUIRE(chain);
+  const auto* d = chain->first_as<DeletePayload>();
+  REQUIRE(d != nullptr);
+  CHECK(d->protocol == ProtocolId::IpsecEsp);
+  REQUIRE(d->spis.size() == 1);
+  CHECK(d->spis[0] == u32_bytes(our_spi));
+}
+}  // namespace
+
 // Regression: install() returns at the first failing add_policy without removing the two SAs it added, and
 // on_final() then deletes only the inbound one: the outbound SA (to the peer, the peer's SPI) stays in the kernel.
 TEST_CASE("quick mode: a policy the kernel refuses at QM3 leaves no SA behind") {
   Phase2Harness h(fixture("ios-easyvpn.cfg"));
   Client c(vpn_client11_options());
   const Ipv4 address = main_mode_with_address(h, c);
-  qm_up_to_qm2(h, c, address, 0x9bde2875);
+  auto qm2 = qm_up_to_qm2(h, c, address, 0x9bde2875);
   h.kernel.fail_next("add_policy", "XFRM_MSG_NEWPOLICY: No buffer space available");
-  CHECK(h.feed(c.p2->qm3()).empty());
+  expect_esp_delete(c, h.feed(c.p2->qm3()), responder_spi(qm2));
   CHECK(h.responder.stats().tunnels_up == 0);
   CHECK(h.log.contains("installing IPsec SAs failed"));
   CHECK(h.kernel.sas().empty());
@@ -535,7 +549,7 @@ TEST_CASE("quick mode: an outbound SA the kernel refuses at QM3: the inbound one
   other.destination = c.ini.self().address;
   other.spi = Spi{0x9bde2875};
   REQUIRE(h.kernel.add_sa(other, false));
-  CHECK(h.feed(c.p2->qm3()).empty());
+  expect_esp_delete(c, h.feed(c.p2->qm3()), responder_spi(qm2));
   CHECK(h.responder.stats().tunnels_up == 0);
   const std::string inbound = "192.0.2.1 0x" + to_hex(u32_bytes(responder_spi(qm2)));
   size_t deletes = 0;

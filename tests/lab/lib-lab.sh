@@ -4,6 +4,36 @@
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CHARON=${CHARON:-/usr/lib/ipsec/charon}
 
+# ---------------------------------------------------------------- a second client on the IOS seed's outside LAN
+# lab_second_client NS ADDRESS: after tt_topology, a client host NS with ADDRESS/24 on the gateway's outside segment
+# (the gateway's outside address moves onto a bridge).
+lab_second_client() {
+    local ns=$1 addr=$2
+    tt_netns_add "$ns"
+    tt_in_gw ip link add br0 type bridge
+    tt_in_gw ip addr del "$TT_GW_ADDR/24" dev "$TT_GW_IF"
+    tt_in_gw ip link set "$TT_GW_IF" master br0
+    tt_in_gw ip addr add "$TT_GW_ADDR/24" dev br0
+    tt_in_gw ip link set br0 up
+    ip link add "rv${TT_ID}d" netns "$ns" type veth peer name "rv${TT_ID}e" netns "$TT_GW_NS"
+    tt_in_gw ip link set "rv${TT_ID}e" master br0
+    tt_in_gw ip link set "rv${TT_ID}e" up
+    ip -n "$ns" addr add "$addr/24" dev "rv${TT_ID}d"
+    ip -n "$ns" link set "rv${TT_ID}d" up
+    for _ in $(seq 50); do ip netns exec "$ns" ping -c1 -W1 "$TT_GW_ADDR" >/dev/null 2>&1 && break; sleep 0.2; done
+}
+
+# lab_connect_vpnc NAME NS USER PASSWORD: vpnc (group vpn3000) in NS until its tunnel is configured; sets
+# LAB_VPNC_PID and LAB_VPNC_ADDR (the pool address it got).
+lab_connect_vpnc() {
+    local name=$1 ns=$2 user=$3 password=$4 save_ns=$TT_CLIENT_NS
+    TT_CLIENT_NS=$ns VPNC_USER=$user VPNC_PASSWORD=$password tt_start_vpnc "$name" grouppass123
+    TT_CLIENT_NS=$save_ns
+    LAB_VPNC_PID=$TT_VPNC_PID
+    tt_wait_log "$TT_TMP/$name-script.out" "configured" 60 "$name's tunnel" "$LAB_VPNC_PID"
+    LAB_VPNC_ADDR=$(sed -n 's/.*configured [^ ]* \(10\.2\.1\.[0-9]*\).*/\1/p' "$TT_TMP/$name-script.out" | tail -1)
+}
+
 # ---------------------------------------------------------------- the PIX seed's network
 # Addresses as in tests/config/fixtures/pix-seed*.cfg (outside moved to 192.0.2.0/24):
 #

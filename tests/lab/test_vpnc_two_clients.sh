@@ -4,27 +4,17 @@
 # addresses from the pool, and both pass traffic to the inside host through their own ESP SAs.
 set -euo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
+. "$(dirname "$0")/lib-lab.sh"
 ip xfrm state add src 192.0.2.250 dst 192.0.2.251 proto esp spi 1 enc 'cbc(des)' 0x0102030405060708 2>/dev/null \
   && ip xfrm state flush || skip "no ESP in this kernel (run it in the lab: tests/lab/run-in-lab.sh)"
 
 tt_init
 tt_topology inside
 
-# A second client host on the same outside segment: the gateway's outside address moves onto a bridge.
+# A second client host on the same outside segment.
 CLIENT2_NS=ravpn-cl2-$TT_ID
 CLIENT2_ADDR=192.0.2.6
-tt_netns_add "$CLIENT2_NS"
-tt_in_gw ip link add br0 type bridge
-tt_in_gw ip addr del "$TT_GW_ADDR/24" dev "$TT_GW_IF"
-tt_in_gw ip link set "$TT_GW_IF" master br0
-tt_in_gw ip addr add "$TT_GW_ADDR/24" dev br0
-tt_in_gw ip link set br0 up
-ip link add "rv${TT_ID}d" netns "$CLIENT2_NS" type veth peer name "rv${TT_ID}e" netns "$TT_GW_NS"
-tt_in_gw ip link set "rv${TT_ID}e" master br0
-tt_in_gw ip link set "rv${TT_ID}e" up
-ip -n "$CLIENT2_NS" addr add "$CLIENT2_ADDR/24" dev "rv${TT_ID}d"
-ip -n "$CLIENT2_NS" link set "rv${TT_ID}d" up
-for _ in $(seq 50); do ip netns exec "$CLIENT2_NS" ping -c1 -W1 "$TT_GW_ADDR" >/dev/null 2>&1 && break; sleep 0.2; done
+lab_second_client "$CLIENT2_NS" "$CLIENT2_ADDR"
 
 tt_start_ravpnd
 export VPNC_SCRIPT=$SRCDIR/tests/lab/vpnc-script-lab.sh

@@ -202,3 +202,39 @@ TEST_CASE("a reloaded pool adopts the running leases and hands out the others") 
   CHECK(next.release(ip("10.0.0.1")).has_value());
   CHECK(next.lease("dora").value() == ip("10.0.0.1"));
 }
+
+TEST_CASE("a remembered address (lease file, reload) goes back to its user, not to a newcomer's lowest pick") {
+  auto pool = pix_seed_pool();
+  pool.remember("bob", ip("10.89.129.203"));
+  pool.remember("nobody", ip("10.1.1.1"));  // outside the pool: ignored
+  CHECK(pool.remembered().size() == 1);
+  CHECK(*pool.lease("alice") == ip("10.89.129.200"));
+  CHECK(*pool.lease("bob") == ip("10.89.129.203"));
+  CHECK(pool.lease_of(ip("10.89.129.203"))->user == "bob");
+  SUBCASE("a hint never takes an address leased to someone else") {
+    pool.remember("carol", ip("10.89.129.203"));
+    CHECK(pool.remembered().at("bob") == ip("10.89.129.203"));
+    CHECK_FALSE(pool.remembered().contains("carol"));
+  }
+}
+
+TEST_CASE("the per-user memory holds at most one user per address, however many users come and go") {
+  auto pool = pix_seed_pool();
+  for (int i = 0; i < 1000; ++i) {
+    const std::string user = "user" + std::to_string(i);
+    auto a = pool.lease(user);
+    REQUIRE(a);
+    REQUIRE(pool.release(*a));
+  }
+  CHECK(pool.remembered().size() <= pool.size());
+}
+
+TEST_CASE("the generation changes with every lease, release and hint") {
+  auto pool = pix_seed_pool();
+  const auto g0 = pool.generation();
+  auto a = pool.lease("alice");
+  const auto g1 = pool.generation();
+  CHECK(g1 != g0);
+  REQUIRE(pool.release(*a));
+  CHECK(pool.generation() != g1);
+}

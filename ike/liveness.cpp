@@ -1,0 +1,77 @@
+#include "ike/liveness.hpp"
+
+#include <algorithm>
+
+#include "ike/phase1_sa.hpp"
+
+namespace ravpn::ike {
+namespace {
+
+constexpr uint32_t kDefaultDpdSeconds = 300;
+constexpr uint32_t kDefaultDpdRetrySeconds = 2;
+constexpr uint32_t kPixDefaultIdleSeconds = 1800;
+
+// How often the counters are read while nothing is pending: a quarter of the shortest limit, 1..30 s.
+Seconds check_interval(const LivenessSettings& s) {
+  Seconds shortest{30 * 4};
+  if (s.dpd_after.count() > 0) shortest = std::min(shortest, s.dpd_after);
+  if (s.idle.count() > 0) shortest = std::min(shortest, s.idle);
+  return std::clamp(shortest / 4, Seconds{1}, Seconds{30});
+}
+
+}  // namespace
+
+const char* describe(LivenessVerdict v) {
+  switch (v) {
+    case LivenessVerdict::Alive: return "alive";
+    case LivenessVerdict::SendProbe: return "R-U-THERE due";
+    case LivenessVerdict::Dead: return "peer dead";
+    case LivenessVerdict::IdleTimeout: return "idle timeout";
+    case LivenessVerdict::MaxTime: return "maximum connect time reached";
+  }
+  return "?";
+}
+
+LivenessSettings liveness_settings(const config::Config& config, const config::ClientGroup* group, bool peer_does_dpd) {
+  LivenessSettings s;
+  if (peer_does_dpd) {
+    s.dpd_after = Seconds(config.dpd_keepalive_seconds.value_or(kDefaultDpdSeconds));
+    s.dpd_retry = Seconds(config.dpd_retry_seconds.value_or(kDefaultDpdRetrySeconds));
+  }
+  std::optional<uint32_t> idle = group ? group->idle_time : std::nullopt;
+  if (!idle && config.dialect == config::Dialect::Pix) idle = kPixDefaultIdleSeconds;
+  if (idle) s.idle = Seconds(*idle);
+  if (group && group->max_time) s.max = Seconds(*group->max_time);
+  return s;
+}
+
+LivenessVerdict check_liveness(Phase1Sa& sa, const LivenessSettings& s, TimePoint now, kernel::Kernel* kernel) {
+  auto& l = sa.liveness;
+  if (s.max.count() > 0 && now - sa.established_at >= s.max) return LivenessVerdict::MaxTime;
+  if (now < l.next_check && l.dpd_unanswered == 0) return LivenessVerdict::Alive;
+  l.next_check = now + check_interval(s);
+
+  // Traffic: the children's kernel counters (inbound = our SPI at our address, outbound = theirs at the peer).
+  if (kernel && !sa.session.children.empty()) {
+    uint64_t in = 0, out = 0;
+    for (const auto& child : sa.session.children) {
+      if (auto c = kernel->counters(sa.local.address, child.spi_in)) in += c->bytes;
+      if (auto c = kernel->counters(sa.peer.address, child.spi_out)) out += c->bytes;
+    }
+    // A rekey replaces counters with smaller ones: any change is traffic, only a rise of inbound proves the peer.
+    if (in > l.bytes_in) l.heard(now);
+    if (in != l.bytes_in || out != l.bytes_out) l.last_traffic = now;
+    l.bytes_in = in;
+    l.bytes_out = out;
+  }
+  if (s.idle.count() > 0 && now - l.last_traffic >= s.idle) return LivenessVerdict::IdleTimeout;
+
+  if (s.dpd_after.count() == 0) return LivenessVerdict::Alive;
+  if (l.dpd_unanswered > 0) {
+    if (now < l.next_probe) return LivenessVerdict::Alive;
+    return l.dpd_unanswered > s.dpd_retries ? LivenessVerdict::Dead : LivenessVerdict::SendProbe;
+  }
+  return now - l.last_heard >= s.dpd_after ? LivenessVerdict::SendProbe : LivenessVerdict::Alive;
+}
+
+}  // namespace ravpn::ike
