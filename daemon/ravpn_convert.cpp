@@ -17,6 +17,7 @@
 
 #include "daemon/config/dialect.hpp"
 #include "daemon/config/parse.hpp"
+#include "xauth/config_check.hpp"
 
 namespace {
 
@@ -139,6 +140,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   Config c = ravpn::config::load(options->config, options->secrets, options->dialect);
+  ravpn::xauth::check_authentication(c);  // a converted config that cannot authenticate is an error here already
   print_report(c);
   if (c.has_errors()) return 1;
   if (!options->secrets_out.empty() &&

@@ -22,6 +22,7 @@
 #include "netlink/interfaces.hpp"
 #include "daemon/logger.hpp"
 #include "daemon/service.hpp"
+#include "xauth/config_check.hpp"
 
 namespace {
 
@@ -78,6 +79,14 @@ ravpn::firewall::InterfaceNames interface_names(const ravpn::config::Config& cfg
   return names;
 }
 
+// The configuration as every mode reads it: parsed, validated, and its Xauth choices checked (xauth/config_check.hpp).
+ravpn::config::Config load_checked(const std::string& path, const std::string& secrets,
+                                   std::optional<ravpn::config::Dialect> dialect) {
+  auto cfg = ravpn::config::load(path, secrets, dialect);
+  ravpn::xauth::check_authentication(cfg);
+  return cfg;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -118,13 +127,13 @@ int main(int argc, char** argv) {
   }
 
   if (!check_path.empty()) {
-    auto cfg = ravpn::config::load(check_path, secrets_path, dialect);
+    auto cfg = load_checked(check_path, secrets_path, dialect);
     if (quiet) print_report(cfg);
     else std::cout << ravpn::config::to_json(cfg).dump(2) << "\n";
     return cfg.has_errors() ? 1 : 0;
   }
   if (!nft_path.empty()) {
-    auto cfg = ravpn::config::load(nft_path, secrets_path, dialect);
+    auto cfg = load_checked(nft_path, secrets_path, dialect);
     print_report(cfg);
     if (cfg.has_errors()) return 1;
     std::cout << ravpn::firewall::build_firewall(cfg, interface_names(cfg, overrides)).ruleset;
@@ -138,7 +147,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ravpnd: unknown debug category in '%s'\n", debug.c_str());
     return 2;
   }
-  auto cfg = ravpn::config::load(config_path, secrets_path, dialect);
+  auto cfg = load_checked(config_path, secrets_path, dialect);
   report(cfg, log);
   if (cfg.has_errors()) {
     log.log(ravpn::LogLevel::Error, ravpn::LogCategory::Config, "configuration has errors; not starting");
@@ -162,7 +171,7 @@ int main(int argc, char** argv) {
     options.control_socket = socket_path;
     options.set_debug = [&log](const std::string& categories) { return log.set_debug(categories); };
     options.load_config = [&] {
-      auto next = ravpn::config::load(config_path, secrets_path, dialect);
+      auto next = load_checked(config_path, secrets_path, dialect);
       report(next, log);
       return next;
     };

@@ -14,6 +14,8 @@ packages=(
   tshark iproute2 nftables procps psmisc python3-scapy
   socat iputils-ping  # NAT/filter traffic checks (tests/firewall/)
   freeradius  # the RADIUS server the Xauth test (tests/xauth/test_freeradius.sh) authenticates against
+  # a TACACS+ client we did not write, proving tests/tools/tacacs_server.py (tests/xauth/test_tacacs_server.sh)
+  libauthen-tacacsplus-perl
   debhelper dpkg-dev fakeroot lintian debootstrap systemd  # the Debian package test (tests/packaging/)
 )
 
