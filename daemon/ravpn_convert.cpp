@@ -17,6 +17,7 @@
 
 #include "daemon/config/dialect.hpp"
 #include "daemon/config/parse.hpp"
+#include "xauth/config_check.hpp"
 
 namespace {
 
@@ -102,6 +103,7 @@ int main(int argc, char** argv) {
       options->secrets.empty() ? ravpn::config::default_secrets_path(options->config) : options->secrets;
   if (options->secrets.empty() && !secrets.empty()) std::fprintf(stderr, "secrets: %s (beside the config)\n", secrets.c_str());
   Config c = ravpn::config::load(options->config, secrets, options->dialect);
+  ravpn::xauth::check_authentication(c);  // a converted config that cannot authenticate is an error here already
   std::fputs(ravpn::config::report_text(c).c_str(), stderr);
   if (c.has_errors()) return 1;
   if (!options->secrets_out.empty() &&

@@ -30,6 +30,7 @@
 #include "daemon/logger.hpp"
 #include "daemon/service.hpp"
 #include "daemon/systemd_notify.hpp"
+#include "xauth/config_check.hpp"
 
 namespace {
 
@@ -109,6 +110,14 @@ ravpn::firewall::InterfaceNames interface_names(const ravpn::config::Config& cfg
   return names;
 }
 
+// The configuration as every mode reads it: parsed, validated, and its Xauth choices checked (xauth/config_check.hpp).
+ravpn::config::Config load_checked(const std::string& path, const std::string& secrets,
+                                   std::optional<ravpn::config::Dialect> dialect) {
+  auto cfg = ravpn::config::load(path, secrets, dialect);
+  ravpn::xauth::check_authentication(cfg);
+  return cfg;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -162,14 +171,14 @@ int main(int argc, char** argv) {
     return secrets_path.empty() ? ravpn::config::default_secrets_path(config) : secrets_path;
   };
   if (!check_path.empty()) {
-    auto cfg = ravpn::config::load(check_path, secrets_for(check_path), dialect);
+    auto cfg = load_checked(check_path, secrets_for(check_path), dialect);
     if (errors_only) std::cerr << ravpn::config::report_text(cfg, {.errors_only = true});
     else if (quiet) std::cerr << ravpn::config::report_text(cfg, {.list_ignored = false});
     else std::cout << ravpn::config::to_json(cfg).dump(2) << "\n";
     return cfg.has_errors() ? 1 : 0;
   }
   if (!nft_path.empty()) {
-    auto cfg = ravpn::config::load(nft_path, secrets_for(nft_path), dialect);
+    auto cfg = load_checked(nft_path, secrets_for(nft_path), dialect);
     std::cerr << ravpn::config::report_text(cfg, {.list_ignored = false});
     if (cfg.has_errors()) return 1;
     std::cout << ravpn::firewall::build_firewall(cfg, interface_names(cfg, overrides)).ruleset;
@@ -184,7 +193,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   secrets_path = secrets_for(config_path);
-  auto cfg = ravpn::config::load(config_path, secrets_path, dialect);
+  auto cfg = load_checked(config_path, secrets_path, dialect);
   report(cfg, log);
   if (cfg.has_errors()) {
     log.log(ravpn::LogLevel::Error, ravpn::LogCategory::Config, "configuration has errors; not starting");
@@ -209,7 +218,7 @@ int main(int argc, char** argv) {
     options.control_socket = socket_path;
     options.set_debug = [&log](const std::string& categories) { return log.set_debug(categories); };
     options.load_config = [&] {
-      auto next = ravpn::config::load(config_path, secrets_path, dialect);
+      auto next = load_checked(config_path, secrets_path, dialect);
       report(next, log);
       return next;
     };

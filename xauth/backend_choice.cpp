@@ -4,23 +4,27 @@
 
 #include "xauth/backend.hpp"
 #include "xauth/radius_backend.hpp"
+#include "xauth/tacacs_backend.hpp"
 
 namespace ravpn::xauth {
 namespace {
 
-// TACACS+ is left out: Debian 12 packages no TACACS+ server (no tac_plus), so a client could not be tested against
-// a real one.
-constexpr const char* no_tacacs = "TACACS+ is not supported: use RADIUS or local users";
-
 BackendChoice problem(std::string text) { return {nullptr, std::move(text), {}}; }
 
-BackendChoice radius_backend(const config::Config& config, const std::string& tag, const std::string& what,
-                             Worker* aaa_worker) {
+// RADIUS or TACACS+ servers of a tag or IOS group. The servers are checked first, so a config check without a worker
+// pool still names a missing host or key.
+BackendChoice server_backend(const config::Config& config, const std::string& protocol, const std::string& tag,
+                             const std::string& what, Worker* aaa_worker) {
+  const bool radius = protocol == "radius";
+  std::string hosts_problem;
+  if (radius) hosts_problem = radius_settings(config, tag, what).problem;
+  else hosts_problem = tacacs_settings(config, tag, what).problem;
+  if (!hosts_problem.empty()) return problem(std::move(hosts_problem));
   if (!aaa_worker)
-    return problem(fmt::format("{}: RADIUS is unavailable here (no AAA worker pool to run its requests on)", what));
-  auto hosts = radius_settings(config, tag, what);
-  if (!hosts.problem.empty()) return problem(std::move(hosts.problem));
-  return {make_radius_backend(std::move(hosts.settings), *aaa_worker), "", {}};
+    return problem(fmt::format("{}: {} is unavailable here (no AAA worker pool to run its requests on)", what,
+                               radius ? "RADIUS" : "TACACS+"));
+  if (radius) return {make_radius_backend(radius_settings(config, tag, what).settings, *aaa_worker), "", {}};
+  return {make_tacacs_backend(tacacs_settings(config, tag, what).settings, *aaa_worker), "", {}};
 }
 
 // The protocol of an IOS server group (`group NAME`): "" when no server carries the tag.
@@ -64,15 +68,12 @@ BackendChoice from_login_list(const config::Config& config, const std::string& l
       break;
     }
     std::string protocol = method == "radius" || method == "tacacs+" ? method : group_protocol(config, method);
-    if (protocol == "tacacs+") {
-      if (first) return problem(fmt::format("aaa authentication login {}: {}", list, no_tacacs));
-      warnings.push_back(fmt::format("aaa authentication login {}: method {} left out: {}", list, method, no_tacacs));
-      continue;
-    }
-    if (protocol != "radius")
+    if (protocol != "radius" && protocol != "tacacs+")
       return problem(fmt::format("aaa authentication login {}: no RADIUS or TACACS+ server group {}", list, method));
-    auto choice = radius_backend(config, method, method == "radius" ? "radius-server" : "server group " + method,
-                                 aaa_worker);
+    std::string what = method == "radius"    ? "radius-server"
+                       : method == "tacacs+" ? "tacacs-server"
+                                             : "server group " + method;
+    auto choice = server_backend(config, protocol, method, what, aaa_worker);
     if (!choice.backend)
       return problem(fmt::format("aaa authentication login {}: {}", list, choice.problem));
     chain.push_back(std::move(choice.backend));
@@ -97,8 +98,8 @@ BackendChoice from_server_tag(const config::Config& config, const std::string& t
     else return problem(fmt::format("no aaa-server {} host", tag));
   }
   if (protocol == "local") return {make_local_backend(config.users, UserNameMatch::Exact), "", {}};
-  if (protocol == "radius") return radius_backend(config, tag, "aaa-server " + tag, aaa_worker);
-  if (protocol == "tacacs+") return problem(fmt::format("aaa-server {} protocol tacacs+: {}", tag, no_tacacs));
+  if (protocol == "radius" || protocol == "tacacs+")
+    return server_backend(config, protocol, tag, "aaa-server " + tag, aaa_worker);
   return problem(fmt::format("aaa-server {} protocol {} is not supported", tag, protocol));
 }
 

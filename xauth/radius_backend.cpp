@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "xauth/radius_packet.hpp"
+#include "xauth/worker_job.hpp"
 
 namespace ravpn::xauth {
 
@@ -163,24 +164,10 @@ class RadiusBackend final : public Backend {
                                          kRadiusMaxPasswordLength)});
       return;
     }
-    // The job owns copies of everything it reads: the backend may be gone before the worker gets to it.
-    struct Job {
-      std::shared_ptr<const RadiusSettings> settings;
-      RadiusExchange exchange;
-      Credentials credentials;
-      Result result;
-    };
-    auto job = std::make_shared<Job>(Job{settings_, exchange_, credentials, {}});
-    worker_.submit(
-        [job] {
-          try {
-            job->result = ask_servers(*job->settings, job->exchange, job->credentials);
-          } catch (const std::exception& e) {
-            job->result = {Verdict::Unavailable, fmt::format("RADIUS: {}", e.what())};
-          }
-          job->credentials.password.clear();  // secure_vector: wiped now, not when the completion runs
-        },
-        [job, done = std::move(done)] { done(std::move(job->result)); });
+    run_on_worker(
+        worker_, credentials,
+        [settings = settings_, exchange = exchange_](const Credentials& c) { return ask_servers(*settings, exchange, c); },
+        "RADIUS", std::move(done));
   }
 
   std::string describe() const override {

@@ -131,6 +131,32 @@ void server_key(IosState& st, Args& a, const std::string& protocol) {
 void radius_key(IosState& st, Args& a) { server_key(st, a, "radius"); }
 void tacacs_key(IosState& st, Args& a) { server_key(st, a, "tacacs+"); }
 
+// aaa group server tacacs+|radius NAME, then ` server IP` lines: the group's hosts, in order.
+void group_server_member(IosState& st, Args& a) {
+  AaaServer s;
+  s.tag = st.server_group;
+  s.protocol = st.server_group_protocol;
+  s.host = a.address("server address");
+  if (!a.done()) st.rep.partial(a.number(), "server", "options after the address are not used; the global host's are");
+  a.remaining();
+  s.origin = st.origin(a);
+  st.group_members.push_back(std::move(s));
+}
+
+const Table& group_server_table() {
+  static const Table t = Table().handle("server", group_server_member);
+  return t;
+}
+
+void group_server(IosState& st, Args& a) {
+  st.server_group_protocol = a.keyword("server group protocol", {"tacacs+", "radius"});
+  st.server_group = a.word("server group name");
+  a.end();
+  if (iequals(st.server_group, "radius") || iequals(st.server_group, "tacacs+"))
+    a.fail("a server group cannot be named " + st.server_group + ": that name means the global servers");
+  st.block = {"aaa group server", &group_server_table(), Diagnostic::Kind::Partial, "not used by ravpn"};
+}
+
 void radius_timeout(IosState& st, Args& a) {
   st.server_defaults["radius"].timeout = a.number("timeout", 1, 1000);
   a.end();
@@ -146,6 +172,7 @@ void add_ios_aaa_commands(Table& top) {
   top.handle("aaa new-model", new_model)
       .handle("aaa authentication login", authentication_login)
       .handle("aaa authorization network", authorization_network)
+      .handle("aaa group server", group_server)
       .partial("aaa accounting", "accounting is not implemented yet")
       .handle("username", username)
       .handle("radius-server host", radius_host)

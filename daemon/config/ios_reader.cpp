@@ -46,6 +46,17 @@ void finish(IosState& st) {
       if (auto it = c.crypto_maps.find(m); it != c.crypto_maps.end()) it->second.interfaces.push_back(i.name);
     if (!i.crypto_maps.empty()) c.isakmp_enabled_interfaces.push_back(i.name);
   }
+  for (auto& member : st.group_members) {
+    for (const auto& s : c.aaa_servers)
+      if (s.tag == member.protocol && s.host == member.host) {
+        member.key = s.key;
+        member.key_masked = s.key_masked;
+        member.auth_port = s.auth_port;
+        member.acct_port = s.acct_port;
+        member.timeout_seconds = s.timeout_seconds;
+      }
+    c.aaa_servers.push_back(std::move(member));
+  }
   for (auto& s : c.aaa_servers) {
     auto d = st.server_defaults.find(s.protocol);
     if (d == st.server_defaults.end()) continue;

@@ -39,6 +39,10 @@ struct IosState {
     std::optional<uint32_t> timeout;
   };
   std::map<std::string, ServerDefaults> server_defaults;  // by protocol
+  // `aaa group server tacacs+|radius NAME` and its `server IP` lines: members name global hosts, whose key, port and
+  // timeout they take at the end.
+  std::string server_group, server_group_protocol;  // the open block
+  std::vector<AaaServer> group_members;
 
   // `ip nat inside source static ... interface IF ...`: cfg.static_nats indexes whose mapped address is IF's.
   std::vector<size_t> statics_on_interface;

@@ -101,6 +101,7 @@ struct AaaServer {
   std::optional<uint16_t> auth_port;
   std::optional<uint16_t> acct_port;
   std::optional<uint32_t> timeout_seconds;
+  std::string tacacs_login;  // TACACS+ authen_type: "" (ASCII login, as a Cisco box) or "pap" (native config only)
   Origin origin;
 };
 

@@ -62,6 +62,8 @@ void read_server(Fields f, Config& cfg) {
   if (auto v = f.number("auth_port", 0, 65535)) s.auth_port = uint16_t(*v);
   if (auto v = f.number("acct_port", 0, 65535)) s.acct_port = uint16_t(*v);
   f.read("timeout_seconds", s.timeout_seconds, 1, 3600);
+  // TACACS+ only: "ascii" (the default, the login a Cisco box runs) or "pap".
+  if (auto v = f.one_of("login", {"ascii", "pap"})) s.tacacs_login = *v == "pap" ? "pap" : "";
   f.finish();
   if (ok) cfg.aaa_servers.push_back(std::move(s));
 }

@@ -131,6 +131,7 @@ void write_aaa(TomlText& out, const Config& c, const WriteOptions& options) {
     optional_number(out, "auth_port", s.auth_port);
     optional_number(out, "acct_port", s.acct_port);
     optional_number(out, "timeout_seconds", s.timeout_seconds);
+    nonempty(out, "login", s.tacacs_login);
     out.blank();
   }
 }

@@ -228,6 +228,33 @@ TEST_CASE("dynamic map, transform set mode, global SA lifetime, servers") {
   CHECK(c.aaa_authentication_login.at("old").methods == std::vector<std::string>{"tacacs+", "none"});
 }
 
+TEST_CASE("aaa group server tacacs+: members take the global host's key, port and timeout") {
+  Config c = parse_ios(
+      "aaa new-model\n"
+      "tacacs-server host 10.0.0.6 port 4949 key tk6\n"
+      "tacacs-server host 10.0.0.7\n"
+      "tacacs-server key global\n"
+      "tacacs-server timeout 3\n"
+      "aaa group server tacacs+ TAC-GROUP\n"
+      " server 10.0.0.7\n"
+      " server 10.0.0.6\n"
+      "aaa authentication login vpn group TAC-GROUP local\n",
+      "t.cfg");
+  CHECK_FALSE(c.has_errors());
+  REQUIRE(c.aaa_servers.size() == 4);
+  const auto& first = c.aaa_servers[2];  // group members come after the global hosts, in the group's order
+  CHECK(first.tag == "TAC-GROUP");
+  CHECK(first.protocol == "tacacs+");
+  CHECK(first.host.str() == "10.0.0.7");
+  CHECK(first.key == "global");
+  CHECK(first.timeout_seconds == 3u);
+  CHECK(c.aaa_servers[3].host.str() == "10.0.0.6");
+  CHECK(c.aaa_servers[3].key == "tk6");
+  CHECK(c.aaa_servers[3].auth_port == 4949);
+  CHECK(c.aaa_authentication_login.at("vpn").methods == std::vector<std::string>{"TAC-GROUP", "local"});
+  CHECK(parse_ios("aaa group server tacacs+ tacacs+\n", "t.cfg").has_errors());
+}
+
 TEST_CASE("blocks: '!' closes, unknown blocks swallow their lines, banners span lines") {
   Config c = parse_ios(
       "router ospf 1\n network 10.0.0.0 0.255.255.255 area 0\n!\n"

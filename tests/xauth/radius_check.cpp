@@ -3,16 +3,10 @@
 // (CLOSED_PORT). Jobs run on their own threads and `done` comes back on the main thread, as on the daemon's AAA pool.
 // Prints one line per check and never a password or a key; exits 1 if a check failed.
 //   radius_check ALIVE_PORT SILENT_PORT CLOSED_PORT
-#include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
-#include <deque>
-#include <functional>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <arpa/inet.h>
@@ -22,111 +16,14 @@
 
 #include <fmt/format.h>
 
-#include "ike/worker.hpp"
-#include "xauth/backend.hpp"
+#include "tests/xauth/backend_driver.hpp"
 #include "xauth/radius_backend.hpp"
 
 using namespace ravpn;
 using namespace ravpn::xauth;
-using Clock = std::chrono::steady_clock;
+using namespace ravpn::xauth::check;
 
 namespace {
-
-// One thread per job; completions queue up for the main thread, which runs them in wait().
-class ThreadWorker final : public Worker {
- public:
-  ~ThreadWorker() override {
-    for (auto& t : threads_) t.join();
-  }
-  void submit(std::function<void()> job, std::function<void()> done) override {
-    threads_.emplace_back([this, job = std::move(job), done = std::move(done)]() mutable {
-      job();
-      std::lock_guard lock(mutex_);
-      ready_.push_back(std::move(done));
-      wake_.notify_all();
-    });
-  }
-  // Runs completions on the calling thread until `finished` holds; false after `limit`.
-  bool wait(const std::function<bool()>& finished, std::chrono::seconds limit) {
-    auto deadline = Clock::now() + limit;
-    while (!finished()) {
-      std::deque<std::function<void()>> batch;
-      {
-        std::unique_lock lock(mutex_);
-        if (!wake_.wait_until(lock, deadline, [this] { return !ready_.empty(); })) return false;
-        batch.swap(ready_);
-      }
-      for (auto& done : batch) done();
-    }
-    return true;
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<std::function<void()>> ready_;
-  std::vector<std::thread> threads_;
-};
-
-const std::thread::id main_thread = std::this_thread::get_id();
-int failures = 0;
-
-void report(bool ok, const std::string& what, const std::string& detail) {
-  std::printf("%s - %s: %s\n", ok ? "ok" : "FAIL", what.c_str(), detail.c_str());
-  std::fflush(stdout);
-  if (!ok) ++failures;
-}
-
-const char* name(Verdict v) {
-  switch (v) {
-    case Verdict::Accept:
-      return "Accept";
-    case Verdict::Reject:
-      return "Reject";
-    case Verdict::Unavailable:
-      return "Unavailable";
-  }
-  return "?";
-}
-
-Credentials creds(const std::string& user, const std::string& password) {
-  Credentials c;
-  c.user = user;
-  c.password.assign(password.begin(), password.end());
-  c.peer = *Ipv4::parse("198.51.100.7");
-  return c;
-}
-
-struct Outcome {
-  Result result;
-  double seconds = 0;
-};
-
-// Authenticates and waits for `done` on this thread.
-std::optional<Outcome> ask(Backend& backend, ThreadWorker& worker, const Credentials& c) {
-  std::optional<Result> result;
-  bool on_main = true;
-  auto start = Clock::now();
-  backend.authenticate(c, [&](Result r) {
-    on_main = std::this_thread::get_id() == main_thread;
-    result = std::move(r);
-  });
-  if (!worker.wait([&] { return result.has_value(); }, std::chrono::seconds(30))) return std::nullopt;
-  if (!on_main) report(false, "done on the loop thread", "done ran on a worker thread");
-  return Outcome{*result, std::chrono::duration<double>(Clock::now() - start).count()};
-}
-
-void expect(Backend& backend, ThreadWorker& worker, const std::string& what, const Credentials& c, Verdict want,
-            const std::string& reason_has = "", double min_seconds = 0, double max_seconds = 15) {
-  auto got = ask(backend, worker, c);
-  if (!got) {
-    report(false, what, "no answer within 30 s");
-    return;
-  }
-  bool ok = got->result.verdict == want && got->result.reason.find(reason_has) != std::string::npos &&
-            got->seconds >= min_seconds && got->seconds <= max_seconds;
-  report(ok, what, fmt::format("{} ({}) after {:.1f} s", name(got->result.verdict), got->result.reason, got->seconds));
-}
 
 RadiusServer server(uint16_t port, const std::string& key, unsigned timeout, unsigned retransmits) {
   RadiusServer s;
@@ -203,22 +100,7 @@ int main(int argc, char** argv) {
   expect(*wrong_key, worker, "a wrong shared secret", creds("john", "doe"), Verdict::Unavailable, "timed out");
 
   // Eight at once, each on its own thread with its own socket.
-  {
-    std::vector<std::optional<Result>> results(8);
-    for (size_t i = 0; i < results.size(); ++i)
-      one->authenticate(creds("john", i % 2 ? "Wr0ng-Pa55" : "doe"), [&results, i](Result r) { results[i] = r; });
-    bool all = worker.wait(
-        [&] {
-          for (auto& r : results)
-            if (!r) return false;
-          return true;
-        },
-        std::chrono::seconds(30));
-    bool ok = all;
-    for (size_t i = 0; ok && i < results.size(); ++i)
-      ok = results[i]->verdict == (i % 2 ? Verdict::Reject : Verdict::Accept);
-    report(ok, "eight requests at once", ok ? "4 accepted, 4 rejected" : "wrong or missing verdicts");
-  }
+  expect_eight_at_once(*one, worker, creds("john", "doe"), creds("john", "Wr0ng-Pa55"));
 
   // Through the configuration, as the daemon builds it.
   {

@@ -84,12 +84,17 @@ TEST_CASE("IOS: local first, servers after it") {
 TEST_CASE("IOS: RADIUS without a worker pool, TACACS+, unknown server groups") {
   // More in test_radius_backend.cpp.
   auto c = ios_config();
+  config::AaaServer radius;  // `radius-server host 10.1.1.1 key k`: servers are checked before the worker
+  radius.tag = radius.protocol = "radius";
+  radius.host = *Ipv4::parse("10.1.1.1");
+  radius.key = "k";
+  c.aaa_servers.push_back(radius);
   add_list(c, "r", {"radius", "local"});
   add_list(c, "t", {"tacacs+"});
   add_list(c, "g", {"RAD-SERVERS", "local"});  // `group RAD-SERVERS`
   const std::pair<const char*, const char*> expected[] = {
       {"r", "RADIUS is unavailable here"},
-      {"t", "TACACS+ is not supported: use RADIUS or local users"},
+      {"t", "tacacs-server has no TACACS+ host to send users to"},
       {"g", "no RADIUS or TACACS+ server group RAD-SERVERS"},
   };
   for (auto [list, text] : expected) {
@@ -151,7 +156,7 @@ TEST_CASE("PIX: TACACS+ servers, RADIUS without hosts") {
   InlineWorker worker;
   auto tacacs = make_backend(c, "partnerauth", &worker);
   CHECK_FALSE(tacacs.backend);
-  CHECK(tacacs.problem.find("TACACS+ is not supported") != std::string::npos);
+  CHECK(tacacs.problem == "aaa-server partnerauth has no TACACS+ host to send users to");
   auto radius = make_backend(c, "radauth", &worker);
   CHECK_FALSE(radius.backend);
   CHECK(radius.problem == "aaa-server radauth has no RADIUS host to send users to");

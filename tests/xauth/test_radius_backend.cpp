@@ -193,7 +193,7 @@ TEST_CASE("PIX: a RADIUS tag without hosts, TACACS+, no worker") {
 
   auto tacacs = make_backend(c, "TACACS+", &worker);
   CHECK_FALSE(tacacs.backend);
-  CHECK(tacacs.problem == "aaa-server TACACS+ protocol tacacs+: TACACS+ is not supported: use RADIUS or local users");
+  CHECK(tacacs.problem == "aaa-server TACACS+ has no TACACS+ host to send users to");
 
   auto no_worker = make_backend(c, "AuthInbound");
   CHECK_FALSE(no_worker.backend);
@@ -273,13 +273,19 @@ TEST_CASE("IOS: problems and left-out methods") {
 
   auto t = make_backend(c, "t", &worker);
   CHECK_FALSE(t.backend);
-  CHECK(t.problem == "aaa authentication login t: TACACS+ is not supported: use RADIUS or local users");
+  CHECK(t.problem == "aaa authentication login t: tacacs-server has no TACACS+ host to send users to");
+  CHECK(make_backend(c, "rt", &worker).problem ==
+        "aaa authentication login rt: tacacs-server has no TACACS+ host to send users to");
 
+  auto tacacs = radius_host("tacacs+", "10.1.1.9", "tk");  // `tacacs-server host 10.1.1.9 key tk`
+  tacacs.protocol = "tacacs+";
+  c.aaa_servers.push_back(tacacs);
   auto rt = make_backend(c, "rt", &worker);
   REQUIRE(rt.backend);
-  CHECK(rt.backend->describe() == "RADIUS radius (10.1.1.1:1812, 10.1.1.2:1645), then local users (1)");
-  REQUIRE(rt.warnings.size() == 1);
-  CHECK(rt.warnings[0].find("tacacs+ left out: TACACS+ is not supported") != std::string::npos);
+  CHECK(rt.backend->describe() ==
+        "RADIUS radius (10.1.1.1:1812, 10.1.1.2:1645), then TACACS+ tacacs+ (10.1.1.9:49), then local users (1)");
+  CHECK(rt.warnings.empty());
+  c.aaa_servers.pop_back();
 
   auto rn = make_backend(c, "rn", &worker);
   REQUIRE(rn.backend);
