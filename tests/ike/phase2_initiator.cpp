@@ -35,7 +35,10 @@ ResponderServices services_for(ravpn::testing::FakeKernel& kernel, PoolSet& pool
 }  // namespace
 
 Phase2Harness::Phase2Harness(std::string config_text, uint64_t seed, ResponderSettings settings)
-    : config(config::parse_ios(config_text, "test.cfg")),
+    : Phase2Harness(config::parse_ios(config_text, "test.cfg"), seed, settings) {}
+
+Phase2Harness::Phase2Harness(config::Config parsed, uint64_t seed, ResponderSettings settings)
+    : config(std::move(parsed)),
       xauth(xauth::make_local_backend(config.users)),
       pools(pools_of(config)),
       rng(crypto::make_deterministic_rng(seed)),

@@ -26,6 +26,7 @@ PoolSet pools_of(const config::Config& config);
 class Phase2Harness {
  public:
   explicit Phase2Harness(std::string config_text, uint64_t seed = 2000, ResponderSettings settings = {});
+  explicit Phase2Harness(config::Config parsed, uint64_t seed = 2000, ResponderSettings settings = {});  // any dialect
   ~Phase2Harness();
   Phase2Harness(const Phase2Harness&) = delete;
   Phase2Harness& operator=(const Phase2Harness&) = delete;
