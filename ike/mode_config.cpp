@@ -133,18 +133,11 @@ Bytes reply(ExchangeContext& ctx, Phase1Sa& sa, MessageId id, const AttributePay
   out.type = cfg_type::Reply;
   out.identifier = request.identifier;
   std::vector<uint16_t> unsupported;
-  bool local_lan_asked = false, split_asked = false;
   for (const auto& want : request.attributes) {
     if (want.type == cfg_attr::InternalIp4Address) ensure_address(ctx, sa);
-    local_lan_asked = local_lan_asked || want.type == cfg_attr::UnityLocalLan;
-    split_asked = split_asked || want.type == cfg_attr::UnitySplitInclude;
     if (auto a = answer(ctx, sa, want.type)) out.attributes.push_back(std::move(*a));
     else unsupported.push_back(want.type);
   }
-  // A Unity client that asks for split networks but not for LOCAL_LAN (vpnc) gets it with them: vpnc passes it to its
-  // script as CISCO_SPLIT_EXC, and the group asked for local LAN access.
-  if (split_asked && !local_lan_asked)
-    if (auto a = answer(ctx, sa, cfg_attr::UnityLocalLan)) out.attributes.push_back(std::move(*a));
   for (auto t : unsupported)
     ctx.log.log(LogLevel::Debug, LogCategory::Isakmp, "{}: unsupported mode-config attribute {}", sa.tag(), t);
   if (!sa.session.mode_config.address) {

@@ -123,17 +123,20 @@ TEST_CASE("split include, IOS named ACLs: extended and standard blocks") {
   }
 }
 
-TEST_CASE("LOCAL_LAN: include-local-lan sends one 0.0.0.0/0.0.0.0 entry, asked for or with the split networks") {
+TEST_CASE("LOCAL_LAN: include-local-lan answers a request for it with one 0.0.0.0/0.0.0.0 entry") {
   Phase2Harness h(easyvpn_with(" acl 10\n include-local-lan\n", "access-list 10 permit 10.21.1.0 0.0.0.255\n"));
-  SUBCASE("asked for (Cisco VPN Client)") {
+  SUBCASE("asked for alone (Cisco VPN Client)") {
     auto a = request_split(h, {cfg_attr::InternalIp4Address, cfg_attr::UnityLocalLan});
     CHECK(entries(a.find(cfg_attr::UnityLocalLan)) == std::vector<std::string>{"0.0.0.0/0.0.0.0"});
     CHECK_FALSE(a.find(cfg_attr::UnitySplitInclude));
   }
-  SUBCASE("not asked for, but split networks are (vpnc)") {
-    auto a = request_split(h);
+  SUBCASE("asked for with the split networks") {
+    auto a = request_split(h, {cfg_attr::InternalIp4Address, cfg_attr::UnitySplitInclude, cfg_attr::UnityLocalLan});
     CHECK(entries(a.find(cfg_attr::UnitySplitInclude)) == std::vector<std::string>{"10.21.1.0/255.255.255.0"});
     CHECK(entries(a.find(cfg_attr::UnityLocalLan)) == std::vector<std::string>{"0.0.0.0/0.0.0.0"});
+  }
+  SUBCASE("not asked for (vpnc 0.5.3 does not know 28678): not sent") {
+    CHECK_FALSE(request_split(h).find(cfg_attr::UnityLocalLan));
   }
 }
 

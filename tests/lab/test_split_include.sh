@@ -8,7 +8,9 @@
 # each with a second line for the host 10.22.0.9 and a deny line that must not be sent. Checked per form: the
 # environment vpnc gives its script (CISCO_SPLIT_INC, CISCO_SPLIT_INC_<n>_ADDR/_MASK/_MASKLEN) carries exactly those
 # two networks and masks, the client routes exactly those into the tunnel (vpnc-script-lab.sh in split mode), and
-# both split destinations answer a ping through ESP. Form 4 also checks LOCAL_LAN (CISCO_SPLIT_EXC 0.0.0.0/0).
+# both split destinations answer a ping through ESP. Form 4 also has include-local-lan, which must change nothing for
+# vpnc: Debian's vpnc 0.5.3 does not ask for Unity LOCAL_LAN (28678) and is not sent it (the unit tests check the
+# attribute for clients that ask).
 set -euo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
 . "$(dirname "$0")/lib-lab.sh"
@@ -116,11 +118,6 @@ one_form() {
   done
   tt_pass "$name: only the split networks route into $tundev; $TT_INSIDE_HOST_ADDR and $SPLIT_HOST answer through ESP"
 
-  if [ "$name" = ios-named ]; then
-    grep -q '^split CISCO_SPLIT_EXC_0_ADDR=0\.0\.0\.0$' "$script_log" && grep -q '^split CISCO_SPLIT_EXC_0_MASK=0\.0\.0\.0$' "$script_log" \
-      || tt_fail "$name: include-local-lan did not reach vpnc as CISCO_SPLIT_EXC 0.0.0.0/0.0.0.0"
-    tt_pass "$name: include-local-lan -> CISCO_SPLIT_EXC_0 0.0.0.0/0.0.0.0"
-  fi
   tt_disconnect_vpnc_and_check_clean
   tt_expect_ravpnd_alive
   tt_stop_ravpnd
