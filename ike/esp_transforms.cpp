@@ -2,43 +2,33 @@
 
 #include <algorithm>
 
+#include "daemon/config/transforms.hpp"
 #include "ike/wire/constants.hpp"
 
 namespace ravpn::ike {
+
+// The table's RFC 2407 numbers are the wire constants ike/ uses.
+static_assert(esp_id::Des == 2 && esp_id::TripleDes == 3 && esp_id::Null == 11 && esp_id::Aes == 12);
+static_assert(ipsec_auth::HmacMd5 == 1 && ipsec_auth::HmacSha1 == 2 && ipsec_auth::HmacSha256 == 5 &&
+              ipsec_auth::HmacSha384 == 6 && ipsec_auth::HmacSha512 == 7);
 
 std::optional<EspTransform> esp_from_transform_set(const config::TransformSet& set) {
   EspTransform t;
   bool cipher = false;
   for (const auto& token : set.transforms) {
-    if (token == "esp-des") t.transform_id = esp_id::Des, cipher = true;
-    else if (token == "esp-3des") t.transform_id = esp_id::TripleDes, cipher = true;
-    else if (token == "esp-null") t.transform_id = esp_id::Null, cipher = true;
-    else if (token == "esp-aes" || token == "esp-aes 128") t.transform_id = esp_id::Aes, t.key_bits = 128, cipher = true;
-    else if (token == "esp-aes 192" || token == "esp-aes-192") t.transform_id = esp_id::Aes, t.key_bits = 192, cipher = true;
-    else if (token == "esp-aes 256" || token == "esp-aes-256") t.transform_id = esp_id::Aes, t.key_bits = 256, cipher = true;
-    else if (token == "esp-md5-hmac") t.auth = ipsec_auth::HmacMd5;
-    else if (token == "esp-sha-hmac") t.auth = ipsec_auth::HmacSha1;
-    else if (token == "esp-sha256-hmac") t.auth = ipsec_auth::HmacSha256;
-    else if (token == "esp-sha384-hmac") t.auth = ipsec_auth::HmacSha384;
-    else if (token == "esp-sha512-hmac") t.auth = ipsec_auth::HmacSha512;
-    else return std::nullopt;  // AH, IPComp, esp-seal: not offered
-    t.name += (t.name.empty() ? "" : " ") + token;
+    const auto* known = config::find_transform(token);
+    if (!known || known->kind == config::TransformToken::Kind::Unsupported) return std::nullopt;  // AH, IPComp, SEAL
+    if (known->kind == config::TransformToken::Kind::EspCipher) {
+      t.transform_id = known->esp_id;
+      t.key_bits = known->key_bits;
+      cipher = true;
+    } else {
+      t.auth = known->auth_id;
+    }
+    t.name += (t.name.empty() ? "" : " ") + std::string(known->token);
   }
   if (!cipher) return std::nullopt;
   return t;
-}
-
-std::vector<EspTransform> offered_transforms(const config::Config& config) {
-  std::vector<EspTransform> out;
-  for (const auto& entry : config.dynamic_maps) {
-    for (const auto& set_name : entry.transform_sets) {
-      auto it = config.transform_sets.find(set_name);
-      if (it == config.transform_sets.end()) continue;
-      auto t = esp_from_transform_set(it->second);
-      if (t && std::find(out.begin(), out.end(), *t) == out.end()) out.push_back(*t);
-    }
-  }
-  return out;
 }
 
 size_t esp_cipher_key_bytes(const EspTransform& t) {

@@ -21,9 +21,6 @@ struct EspTransform {
 // A transform set's tokens -> one ESP transform; nullopt for what ravpn cannot do (AH, IPComp, esp-seal).
 std::optional<EspTransform> esp_from_transform_set(const config::TransformSet& set);
 
-// The transform sets a dynamic map offers, in order (dynamic map entries by sequence, then set order).
-std::vector<EspTransform> offered_transforms(const config::Config& config);
-
 size_t esp_cipher_key_bytes(const EspTransform& t);  // 8, 24, 16/24/32, 0
 size_t esp_auth_key_bytes(uint16_t auth);            // 16, 20, 32, 48, 64
 kernel::EspCipher kernel_cipher(const EspTransform& t);

@@ -8,6 +8,7 @@
 #include "ike/clock.hpp"
 #include "ike/crypto/crypto.hpp"
 #include "ike/log.hpp"
+#include "ike/policy/policy.hpp"
 #include "ike/wire/message.hpp"
 #include "netlink/kernel.hpp"
 #include "pool/address_pool.hpp"
@@ -29,6 +30,7 @@ struct RoutePlacement {
 
 struct ExchangeContext {
   const config::Config& config;
+  const compiled::Policy& policy;  // `config` compiled (once per load): groups, phase 2 entries
   crypto::Rng& rng;
   Logger& log;
   const TimeSource* time = nullptr;

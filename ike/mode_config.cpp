@@ -1,7 +1,5 @@
 #include "ike/mode_config.hpp"
 
-#include <sstream>
-
 #include "ike/protected_exchange.hpp"
 
 namespace ravpn::ike::mode_config {
@@ -19,32 +17,9 @@ std::string lease_owner(const Phase1Sa& sa) {
   return "peer " + sa.peer.address.str();
 }
 
-// Split tunnel networks from the group's ACL: `permit ip NET WILDCARD any` lines (IOS extended ACL, source side).
-std::vector<Ipv4Net> split_networks(const config::Config& cfg, const std::string& acl) {
-  std::vector<Ipv4Net> out;
-  auto it = cfg.access_lists.find(acl);
-  if (it == cfg.access_lists.end()) return out;
-  for (const auto& e : it->second.entries) {
-    if (!e.permit) continue;
-    std::istringstream in(e.text);
-    std::string proto, a, b;
-    in >> proto >> a;
-    if (proto != "ip") continue;
-    if (a == "host") {
-      in >> b;
-      if (auto h = Ipv4::parse(b)) out.push_back({*h, Ipv4{0xffffffffu}});
-    } else if (a == "any") {
-      out.push_back({Ipv4{0}, Ipv4{0}});
-    } else if (auto net = Ipv4::parse(a)) {
-      in >> b;
-      if (auto wild = Ipv4::parse(b)) out.push_back({*net, Ipv4{~wild->value}});
-    }
-  }
-  return out;
-}
-
-// Cisco Unity SPLIT_INCLUDE entries: address(4) mask(4) protocol(1) sport(2) dport(2) plus padding to 14 bytes.
-Bytes split_include(const std::vector<Ipv4Net>& nets) {
+// Cisco Unity SPLIT_INCLUDE / LOCAL_LAN entries: address(4) mask(4) protocol(1) sport(2) dport(2) plus padding to
+// 14 bytes.
+Bytes split_list(const std::vector<Ipv4Net>& nets) {
   Bytes out;
   for (const auto& n : nets) {
     auto a = n.address.bytes();
@@ -58,7 +33,7 @@ Bytes split_include(const std::vector<Ipv4Net>& nets) {
 
 // The attribute for one requested type, or nullopt when ravpn does not supply it.
 std::optional<DataAttribute> answer(ExchangeContext& ctx, const Phase1Sa& sa, uint16_t type) {
-  const auto* group = group_of(ctx.config, sa);
+  const auto* group = group_of(ctx.policy, sa);
   const auto& mc = sa.session.mode_config;
   switch (type) {
     case cfg_attr::InternalIp4Address:
@@ -88,10 +63,12 @@ std::optional<DataAttribute> answer(ExchangeContext& ctx, const Phase1Sa& sa, ui
       if (group) return DataAttribute::tv(type, group->pfs ? 1 : 0);
       return std::nullopt;
     case cfg_attr::UnitySplitInclude:
-      if (group && !group->split_tunnel_acl.empty()) {
-        auto nets = split_networks(ctx.config, group->split_tunnel_acl);
-        if (!nets.empty()) return DataAttribute::tlv(type, split_include(nets));
-      }
+      if (group && !group->split_include.empty()) return DataAttribute::tlv(type, split_list(group->split_include));
+      return std::nullopt;
+    case cfg_attr::UnityLocalLan:
+      // IOS `include-local-lan`: Cisco head-ends send one all-zero entry, meaning "the client's own LAN, whatever it
+      // is" (the client excludes it from the tunnel).
+      if (group && group->include_local_lan) return DataAttribute::tlv(type, split_list({{Ipv4{0}, Ipv4{0}}}));
       return std::nullopt;
     case cfg_attr::UnitySplitDns:
       if (group && !group->split_dns.empty()) {
@@ -114,17 +91,15 @@ std::optional<DataAttribute> answer(ExchangeContext& ctx, const Phase1Sa& sa, ui
 
 }  // namespace
 
-const config::ClientGroup* group_of(const config::Config& config, const Phase1Sa& sa) {
-  if (sa.group_name.empty()) return nullptr;
-  auto it = config.client_groups.find(sa.group_name);
-  return it == config.client_groups.end() ? nullptr : &it->second;
+const compiled::GroupPolicy* group_of(const compiled::Policy& policy, const Phase1Sa& sa) {
+  return sa.group_name.empty() ? nullptr : policy.group(sa.group_name);
 }
 
 bool ensure_address(ExchangeContext& ctx, Phase1Sa& sa) {
   auto& mc = sa.session.mode_config;
   if (mc.address) return true;
-  const auto* group = group_of(ctx.config, sa);
-  std::string pool_name = group && !group->pool.empty() ? group->pool : ctx.config.client_config_pool;
+  const auto* group = group_of(ctx.policy, sa);
+  std::string pool_name = group && !group->pool.empty() ? group->pool : ctx.policy.default_pool;
   if (pool_name.empty() || !ctx.pools || !ctx.pools->count(pool_name)) {
     ctx.log.log(LogLevel::Error, LogCategory::Isakmp, "{}: no address pool for this client (group '{}')", sa.tag(),
                 sa.group_name);

@@ -3,7 +3,8 @@
 //   initiate: head-end SET   -> client ACK       (Cisco VPN Client 1.1; strongSwan in push mode)
 // Attributes from the client group (IOS `crypto isakmp client configuration group`, PIX `vpngroup`): address from
 // the pool, netmask, DNS, NBNS, application version, Cisco Unity banner, default domain, split include (from the
-// group's ACL), save-password, PFS, backup servers. Attributes ravpn does not know are left out of the answer, as
+// group's ACL), save-password, PFS, backup servers, LOCAL_LAN (`include-local-lan`). The group settings come from the compiled
+// policy (ike/policy), never from the config text. Attributes ravpn does not know are left out of the answer, as
 // the PIX trace shows ("Unsupported Attr: 5"); they are never fatal.
 #pragma once
 #include "ike/exchange.hpp"
@@ -21,7 +22,7 @@ Bytes reply(ExchangeContext& ctx, Phase1Sa& sa, MessageId id, const AttributePay
 Bytes push(ExchangeContext& ctx, Phase1Sa& sa, MessageId& id);
 
 // The group a session belongs to (aggressive mode KEY_ID), or nullptr.
-const config::ClientGroup* group_of(const config::Config& config, const Phase1Sa& sa);
+const compiled::GroupPolicy* group_of(const compiled::Policy& policy, const Phase1Sa& sa);
 
 // Give the address back (tunnel over).
 void release_address(ExchangeContext& ctx, Phase1Sa& sa);

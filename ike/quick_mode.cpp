@@ -13,29 +13,9 @@
 namespace ravpn::ike::quick_mode {
 namespace {
 
-constexpr uint32_t kDefaultLifetimeSeconds = 3600;        // `crypto ipsec security-association lifetime` defaults
-constexpr uint32_t kDefaultLifetimeKilobytes = 4608000;
-
-struct Local {
-  std::vector<EspTransform> transforms;
-  uint32_t lifetime_seconds = kDefaultLifetimeSeconds;
-  uint32_t lifetime_kilobytes = kDefaultLifetimeKilobytes;
-  std::optional<int> pfs_group;
-};
-
-Local local_policy(const config::Config& cfg) {
-  Local l;
-  l.transforms = offered_transforms(cfg);
-  if (cfg.ipsec_lifetime_seconds) l.lifetime_seconds = *cfg.ipsec_lifetime_seconds;
-  if (cfg.ipsec_lifetime_kilobytes) l.lifetime_kilobytes = *cfg.ipsec_lifetime_kilobytes;
-  for (const auto& d : cfg.dynamic_maps) {  // the first dynamic map entry's own settings win
-    if (d.lifetime_seconds) l.lifetime_seconds = *d.lifetime_seconds;
-    if (d.lifetime_kilobytes) l.lifetime_kilobytes = *d.lifetime_kilobytes;
-    if (d.pfs_group) l.pfs_group = d.pfs_group;
-    break;
-  }
-  return l;
-}
+// A quick mode is accepted under one phase 2 entry (crypto map entry -> dynamic map entry): its transforms,
+// lifetimes and PFS group.
+using Local = compiled::Phase2Entry;
 
 std::string esp_text(uint8_t id, uint16_t key_bits) {
   switch (id) {
@@ -214,9 +194,27 @@ Outcome on_first(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, const
                    fmt::format("client proxy {} is not its {} {}", qm.client_net.str(),
                                leased ? "assigned address" : "own address", expected.str()));
 
-  Local local = local_policy(ctx.config);
-  auto match = choose(ctx, sa, *offer, local, ke_group);
+  // The entries in sequence order; the first whose `match address` permits these proxy IDs and whose transform
+  // sets take a proposal wins (IOS walks a crypto map the same way). Proxy IDs outside every entry's ACL are
+  // refused with INVALID-ID-INFORMATION (RFC 2407 §4.6.2 IDs, RFC 2408 §3.14.1 notify 18).
+  const int id_protocol = qm.idci ? qm.idci->protocol : 0;
+  const compiled::Phase2Entry* entry = nullptr;
+  std::optional<Match> match;
+  bool id_allowed = false;
+  for (const auto& e : ctx.policy.phase2) {
+    if (!compiled::allows(e, qm.client_net, qm.protected_net, id_protocol)) continue;
+    id_allowed = true;
+    if ((match = choose(ctx, sa, *offer, e, ke_group))) {
+      entry = &e;
+      break;
+    }
+  }
+  if (!id_allowed && !ctx.policy.phase2.empty())
+    return fail_qm(ctx, sa, mid, notify::InvalidIdInformation,
+                   fmt::format("proxy IDs {} <-> {} are outside the match address of every crypto map entry",
+                               qm.client_net.str(), qm.protected_net.str()));
   if (!match) return fail_qm(ctx, sa, mid, notify::NoProposalChosen, "no IPsec proposal matches the transform sets");
+  const Local& local = *entry;
   qm.proposal_number = match->proposal->number;
   qm.offered = *match->transform;
   qm.transform_name = match->esp.name;
@@ -239,8 +237,9 @@ Outcome on_first(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, const
   if (!spi) return fail_qm(ctx, sa, mid, 0, "cannot allocate an SPI: " + spi.error());
   qm.our_spi = *spi;
   qm.nr_b = ctx.rng.bytes(kNonceSize);
-  ctx.log.log(LogLevel::Info, LogCategory::Ipsec, "{}: quick mode {:08x}: proposal {} {} accepted, {} <-> {}, spi in {:08x}",
-              sa.tag(), mid, qm.proposal_number, match->esp.name, qm.client_net.str(), qm.protected_net.str(),
+  ctx.log.log(LogLevel::Info, LogCategory::Ipsec,
+              "{}: quick mode {:08x}: proposal {} {} accepted by {}, {} <-> {}, spi in {:08x}", sa.tag(), mid,
+              qm.proposal_number, match->esp.name, entry->label(), qm.client_net.str(), qm.protected_net.str(),
               qm.our_spi.value);
   qm.state = QuickModeExchange::State::Computing;
   sa.session.quick_modes[mid] = std::move(qm);

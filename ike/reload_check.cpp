@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "ike/esp_transforms.hpp"
+#include "ike/policy/policy.hpp"
 
 namespace ravpn::ike {
 namespace {
@@ -34,7 +34,7 @@ std::optional<std::string> session_objection(const config::Config& next, const P
     if (!inside) return "address " + mc.address->str() + " is no longer in pool " + mc.pool;
   }
   if (!sa.session.children.empty()) {
-    auto offered = offered_transforms(next);
+    auto offered = compiled::offered_transforms(compiled::compile(next));
     for (const auto& child : sa.session.children)
       if (std::none_of(offered.begin(), offered.end(), [&](const EspTransform& t) { return t.name == child.transform; }))
         return "transform " + child.transform + " is no longer offered";

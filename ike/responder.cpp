@@ -21,7 +21,9 @@ Responder::Responder(const config::Config& config, crypto::Rng& rng, crypto::Rng
 void Responder::reconfigure(const config::Config& next, ResponderServices services) {
   config_ = &next;
   services_ = std::move(services);
-  ctx_.emplace(ExchangeContext{next, rng_, log_, &time_, services_.kernel, services_.pools, services_.xauth,
+  ctx_.reset();  // it refers to the policy replaced here
+  policy_ = std::make_unique<compiled::Policy>(compiled::compile(next));
+  ctx_.emplace(ExchangeContext{next, *policy_, rng_, log_, &time_, services_.kernel, services_.pools, services_.xauth,
                                services_.routes});
 }
 

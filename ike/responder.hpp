@@ -134,6 +134,7 @@ class Responder {
   Sender& sender_;
   ResponderSettings settings_;
   ResponderServices services_;
+  std::unique_ptr<compiled::Policy> policy_;  // config_ compiled; replaced with it by reconfigure()
   std::optional<ExchangeContext> ctx_;  // rebuilt by reconfigure()
   ResponderStats stats_;
   uint64_t next_serial_ = 1;

@@ -196,11 +196,15 @@ void group_backup_gateway(IosState& st, Args& a) {
 void group_max_users(IosState& st, Args& a) {
   st.group->max_users = a.number("max-users", 1, 65535);
   a.end();
+  st.rep.partial(a.number(), "max-users", "the group's concurrent session cap is not enforced yet (sessions are unlimited)");
 }
 
 void group_max_logins(IosState& st, Args& a) {
   st.group->max_logins = a.number("max-logins", 1, 10);
   a.end();
+  st.rep.partial(a.number(), "max-logins",
+                 "ravpn keeps one session per user whatever N is: a new login replaces the user's older session "
+                 "(IOS refuses logins beyond N instead)");
 }
 
 void group_include_local_lan(IosState& st, Args& a) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "daemon/config/pix_reader.hpp"
+#include "daemon/config/transforms.hpp"
 
 namespace ravpn::config::detail {
 namespace {
@@ -10,13 +11,6 @@ namespace {
 using Table = CommandTable<PixState>;
 
 // ---- crypto ipsec ----------------------------------------------------------------------------------------------
-
-// PIX transform tokens, normalised to the IOS spelling validate and the ESP side know (cisco-config.md "Phase 2").
-std::string ios_transform(std::string token) {
-  if (token == "esp-aes-192") return "esp-aes 192";
-  if (token == "esp-aes-256") return "esp-aes 256";
-  return token;
-}
 
 // crypto ipsec transform-set NAME T1 [T2 [T3]] | crypto ipsec transform-set NAME mode transport|tunnel
 void transform_set(PixState& st, Args& a) {
@@ -32,7 +26,7 @@ void transform_set(PixState& st, Args& a) {
   TransformSet ts;
   ts.name = name;
   ts.origin = st.origin(a);
-  while (!a.done()) ts.transforms.push_back(ios_transform(to_lower(a.word("transform"))));
+  while (!a.done()) ts.transforms.push_back(canonical_transform(to_lower(a.word("transform"))));  // the model spells IOS
   if (ts.transforms.empty()) a.fail("missing transform");
   if (ts.transforms.size() > 3) a.fail("more than 3 transforms");
   auto& slot = st.cfg.transform_sets[name];

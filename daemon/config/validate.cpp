@@ -1,18 +1,12 @@
 // Reference checks over the resolved model (after parsing and secrets).
 #include <algorithm>
-#include <array>
 
 #include "daemon/config/diagnostics.hpp"
 #include "daemon/config/parse.hpp"
+#include "daemon/config/transforms.hpp"
 
 namespace ravpn::config {
 namespace {
-
-// IOS 12.x transform tokens (cisco-config.md "Phase 2").
-constexpr std::array<std::string_view, 16> kTransforms = {
-    "esp-des",         "esp-3des",        "esp-aes",         "esp-aes 128",     "esp-aes 192",   "esp-aes 256",
-    "esp-null",        "esp-md5-hmac",    "esp-sha-hmac",    "esp-sha256-hmac", "esp-sha384-hmac",
-    "esp-sha512-hmac", "ah-md5-hmac",     "ah-sha-hmac",     "comp-lzs",        "esp-seal"};
 
 void error(Config& c, const Origin& o, std::string command, std::string message) {
   c.diagnostics.push_back({Diagnostic::Kind::Error, o, std::move(command), std::move(message), ""});
@@ -21,7 +15,7 @@ void error(Config& c, const Origin& o, std::string command, std::string message)
 void check_transform_sets(Config& c) {
   for (const auto& [name, ts] : c.transform_sets)
     for (const auto& t : ts.transforms)
-      if (std::find(kTransforms.begin(), kTransforms.end(), t) == kTransforms.end())
+      if (!find_transform(t))
         error(c, ts.origin, "crypto ipsec transform-set",
               "transform set " + name + ": unknown transform '" + t + "'");
 }

@@ -178,6 +178,9 @@ TEST_CASE("Easy VPN group: every sub-command") {
   CHECK(g.save_password);
   CHECK(g.banner == "Welcome\n to sales");
   CHECK(lines_of(c, K::Partial, "firewall") == std::vector<int>{18});
+  // Read, but not enforced as IOS does: reported with what differs (include-local-lan takes effect: LOCAL_LAN).
+  CHECK(lines_of(c, K::Partial, "max-users") == std::vector<int>{12});
+  CHECK(lines_of(c, K::Partial, "max-logins") == std::vector<int>{13});
   CHECK(c.isakmp_identity == "hostname");
   CHECK(c.dpd_keepalive_seconds == 20u);
   CHECK(c.dpd_retry_seconds == 5u);
