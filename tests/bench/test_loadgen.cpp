@@ -3,6 +3,7 @@
 // complete with every HASH checked, and what must fail fails with its reason.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <deque>
 #include <functional>
 
@@ -120,6 +121,40 @@ TEST_CASE("several clients at once, each from its own address with its own cooki
     CHECK_MESSAGE(c->state() == Handshake::State::Established, c->failure());
   }
   CHECK(h.kernel.count_calls("add_sa") == 8);
+}
+
+TEST_CASE("a responder that rebuilds the chosen transform (charon: its own attribute order) is accepted") {
+  Phase2Harness h(bench_config());
+  Handshake c(aggressive_spec(), 12);
+  bool rewritten = false;
+  pump(h, c, [&](Bytes& d) {
+    auto m = ike::parse_message(d);
+    if (!m || m->header.exchange != ike::ExchangeType::Aggressive) return;
+    std::vector<ike::PayloadBody> payloads;
+    for (const auto& p : m->chain.payloads) payloads.push_back(p.body);
+    auto& attributes = std::get<ike::SaPayload>(payloads[0]).proposals[0].transforms[0].attributes;
+    std::reverse(attributes.begin(), attributes.end());
+    d = ike::serialize_message(m->header, payloads);
+    rewritten = true;
+  });
+  CHECK(rewritten);
+  CHECK_MESSAGE(c.state() == Handshake::State::Established, c.failure());
+}
+
+TEST_CASE("a chosen transform with another algorithm than offered fails phase 1") {
+  Phase2Harness h(bench_config());
+  Handshake c(aggressive_spec(), 13);
+  pump(h, c, [&](Bytes& d) {
+    auto m = ike::parse_message(d);
+    if (!m || m->header.exchange != ike::ExchangeType::Aggressive) return;
+    std::vector<ike::PayloadBody> payloads;
+    for (const auto& p : m->chain.payloads) payloads.push_back(p.body);
+    for (auto& a : std::get<ike::SaPayload>(payloads[0]).proposals[0].transforms[0].attributes)
+      if (a.type == ike::ike_attr::HashAlgorithm) a.value = ike::ike_hash::Md5;
+    d = ike::serialize_message(m->header, payloads);
+  });
+  CHECK(c.state() == Handshake::State::Failed);
+  CHECK(c.failure() == "phase1: responder's transform is not one we offered as sent");
 }
 
 TEST_CASE("a wrong group key fails phase 1 on HASH_R") {

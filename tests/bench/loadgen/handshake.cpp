@@ -53,6 +53,35 @@ AttributePayload ack_of(const AttributePayload& set) {
   return a;
 }
 
+// strongSwan's charon answers with the transform it rebuilt from its own proposal: the same algorithms, its own
+// attribute order and life. The scripted initiator insists on the transform exactly as offered (what ravpnd does),
+// so a phase 1 answer whose one transform means the same as ours is rewritten to carry ours. Nothing hashed
+// changes: HASH_I/HASH_R cover the initiator's SA (SAi_b), not the responder's (RFC 2409 §5).
+std::optional<Bytes> with_our_transform(ByteView datagram, const ike::Transform& ours) {
+  auto m = ike::parse_message(datagram);
+  if (!m) return std::nullopt;
+  std::vector<ike::PayloadBody> payloads;
+  bool rewritten = false;
+  for (const auto& p : m->chain.payloads) {
+    payloads.push_back(p.body);
+    auto* sa = std::get_if<ike::SaPayload>(&payloads.back());
+    if (!sa || sa->proposals.size() != 1 || sa->proposals[0].transforms.size() != 1) continue;
+    ike::Transform& theirs = sa->proposals[0].transforms[0];
+    if (theirs == ours) return std::nullopt;  // as offered: nothing to do
+    for (uint16_t type : {ike::ike_attr::EncryptionAlgorithm, ike::ike_attr::HashAlgorithm,
+                          ike::ike_attr::AuthenticationMethod, ike::ike_attr::GroupDescription,
+                          ike::ike_attr::KeyLength}) {
+      const auto* a = theirs.find(type);
+      const auto* b = ours.find(type);
+      if (bool(a) != bool(b) || (a && a->as_u32() != b->as_u32())) return std::nullopt;
+    }
+    theirs = ours;
+    rewritten = true;
+  }
+  if (!rewritten) return std::nullopt;
+  return ike::serialize_message(m->header, payloads);
+}
+
 }  // namespace
 
 std::optional<Suite> parse_suite(std::string_view name) {
@@ -149,12 +178,17 @@ std::vector<Bytes> Handshake::start(Clock::time_point now) {
 
 std::vector<Bytes> Handshake::receive(ByteView datagram, Clock::time_point now) {
   if (finished()) return {};
-  if (std::equal(datagram.begin(), datagram.end(), last_received_.begin(), last_received_.end()))
-    return last_sent_;  // the responder repeated itself: our answer was lost
+  auto same = [&](const Bytes& b) { return std::equal(datagram.begin(), datagram.end(), b.begin(), b.end()); };
+  if (!received_.empty() && same(received_.back())) return last_sent_;  // the responder repeated itself: ours was lost
+  if (std::any_of(received_.begin(), received_.end(), same)) return {};  // an older repeat: crossed our answer
   auto h = ike::parse_header(datagram);
   if (!h) return {};  // not ISAKMP: not ours to judge
   if (h->initiator_cookie != ini_->icookie()) return {};
-  last_received_.assign(datagram.begin(), datagram.end());
+  const bool phase1_exchange =
+      h->exchange == ike::ExchangeType::IdentityProtection || h->exchange == ike::ExchangeType::Aggressive;
+  if (phase1_exchange && state_ != State::Phase1) return {};  // a late phase 1 retransmit
+  if (received_.size() == 8) received_.erase(received_.begin());
+  received_.emplace_back(datagram.begin(), datagram.end());
   std::vector<Bytes> out;
   if (h->exchange == ike::ExchangeType::Informational) {
     out = take_informational(*h, datagram);
@@ -172,8 +206,12 @@ std::vector<Bytes> Handshake::receive(ByteView datagram, Clock::time_point now) 
   return out;
 }
 
-std::vector<Bytes> Handshake::take_phase1(const Header& h, ByteView datagram, Clock::time_point now) {
+std::vector<Bytes> Handshake::take_phase1(const Header& h, ByteView received, Clock::time_point now) {
   Bytes reply;
+  std::optional<Bytes> normalised;
+  if (h.exchange == ike::ExchangeType::Aggressive || (mm_step_ == 2 && !(h.flags & ike::flags::Encryption)))
+    normalised = with_our_transform(received, options_.transforms[0]);
+  ByteView datagram = normalised ? ByteView(*normalised) : received;
   if (spec_.exchange == Exchange::Aggressive) {
     if (!ini_->take_am2(in(datagram))) return failed("phase1: " + ini_->error());
     reply = ini_->am3(true).data;

@@ -83,7 +83,7 @@ class Handshake {
   const HandshakeSpec& spec() const { return spec_; }
 
  private:
-  std::vector<Bytes> take_phase1(const Header& h, ByteView datagram, Clock::time_point now);
+  std::vector<Bytes> take_phase1(const Header& h, ByteView received, Clock::time_point now);
   std::vector<Bytes> take_transaction(const Header& h, ByteView datagram, Clock::time_point now);
   std::vector<Bytes> take_qm2(const Header& h, ByteView datagram, Clock::time_point now);
   std::vector<Bytes> take_informational(const Header& h, ByteView datagram);
@@ -101,7 +101,7 @@ class Handshake {
   State state_ = State::Phase1;
   int mm_step_ = 2;  // main mode: the responder message expected next (2, 4, 6)
   std::string failure_;
-  Bytes last_received_;
+  std::vector<Bytes> received_;  // the last few datagrams taken, newest last (repeats are not new messages)
   std::vector<Bytes> last_sent_;
   Clock::time_point started_, phase_started_;
   std::array<double, kPhases> phase_ms_{};
