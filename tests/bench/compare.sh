@@ -6,7 +6,7 @@
 #
 #   flock /work/lab.lock tests/lab/run-in-lab.sh tests/bench/compare.sh [--short] [options]
 #
-#   --short            CI: MODP group 2 only, one round, 200 handshakes per responder
+#   --short            CI: MODP group 2 only, one round, 100 handshakes per responder, 8 at once
 #   --groups "2 14"    MODP groups (default: 2 and 14)
 #   --rounds N         rounds per group (3); each round runs ravpnd, then charon
 #   --clients N        handshakes per run (300)
@@ -30,7 +30,7 @@ FLOOR_BENCH=$BUILD/tests/bench/bench_handshake_crypto
 groups="2 14" rounds=3 clients=300 concurrency=16 mode=main out=""
 while [ $# -gt 0 ]; do
     case $1 in
-        --short) groups=2 rounds=1 clients=200 ;;
+        --short) groups=2 rounds=1 clients=100 concurrency=8 ;;
         --groups) groups=$2; shift ;;
         --rounds) rounds=$2; shift ;;
         --clients) clients=$2; shift ;;
@@ -58,7 +58,7 @@ FIRST_SOURCE=198.51.100.1
 ip -n "$TT_GW_NS" route add 198.51.100.0/24 via "$TT_CLIENT_ADDR"
 TICK=$(getconf CLK_TCK)
 RESULTS=$TT_TMP/results.tsv
-printf 'responder\tgroup\tround\tcompleted\tfailed\tseconds\trate\tcpu_s\thwm_kib\tinstalled\tp50_ms\tp99_ms\n' >"$RESULTS"
+printf 'responder\tgroup\tround\tcompleted\tfailed\tseconds\trate\tcpu_s\thwm_kib\tinstalled\tp50_ms\tp99_ms\tretransmits\n' >"$RESULTS"
 
 # The Xauth users of both responders: user0..user(C-1), password pass0..
 users_ios() { local i; for ((i = 0; i < concurrency; i++)); do echo "username user$i password 0 pass$i"; done; }
@@ -140,7 +140,7 @@ responder, group, rnd, ticks, tick, hwm, installed = sys.argv[2:9]
 cpu = int(ticks) / int(tick)
 print("\t".join(map(str, [responder, group, rnd, r["completed"], r["failed"], round(r["seconds"], 3),
       round(r["handshakes_per_s"], 2), round(cpu, 2), hwm, installed,
-      round(r["latency_ms"]["total"]["p50"], 1), round(r["latency_ms"]["total"]["p99"], 1)])))
+      round(r["latency_ms"]["total"]["p50"], 1), round(r["latency_ms"]["total"]["p99"], 1), r["retransmits"]])))
 for reason, n in r["failures"].items():
     print(f"# {responder} group {group} round {rnd}: {n} failed: {reason}", file=sys.stderr)
 PY
@@ -168,14 +168,15 @@ for line in open(sys.argv[2]):
     f = line.split()
     if len(f) >= 3 and f[1] == "AES-256/SHA1" and f[0].isdigit():
         floor.setdefault(f[0], float(f[2]) / 1000.0)  # ms per handshake on one core
-agg = defaultdict(lambda: dict(completed=0, failed=0, seconds=0.0, cpu=0.0, hwm=0, installed=0, runs=0))
+agg = defaultdict(lambda: dict(completed=0, failed=0, seconds=0.0, cpu=0.0, hwm=0, installed=0, runs=0, rexmit=0))
 for r in rows:
     a = agg[(r[0], r[1])]
     a["completed"] += int(r[3]); a["failed"] += int(r[4]); a["seconds"] += float(r[5]); a["cpu"] += float(r[7])
     a["hwm"] = max(a["hwm"], int(r[8])); a["installed"] += int(r[9]); a["runs"] += 1
+    a["rexmit"] += int(r[12])
 print()
 print(f"{'responder':<9} {'group':>5} {'runs':>4} {'done':>6} {'failed':>6} {'hs/s':>7} {'cpu ms/hs':>9} "
-      f"{'peak RSS':>9} {'floor ms':>8} {'floor/cpu':>9}")
+      f"{'peak RSS':>9} {'floor ms':>8} {'floor/cpu':>9} {'rexmit':>6}")
 bad = False
 for (resp, group), a in sorted(agg.items(), key=lambda kv: (int(kv[0][1]), kv[0][0] != "ravpnd")):
     rate = a["completed"] / a["seconds"] if a["seconds"] else 0
@@ -184,7 +185,7 @@ for (resp, group), a in sorted(agg.items(), key=lambda kv: (int(kv[0][1]), kv[0]
     share = f"{100 * fl / cpu:.0f}%" if cpu else "-"
     a["rate"], a["cpu_ms"] = rate, cpu
     print(f"{resp:<9} {group:>5} {a['runs']:>4} {a['completed']:>6} {a['failed']:>6} {rate:>7.1f} {cpu:>9.1f} "
-          f"{a['hwm'] / 1024:>7.1f}MiB {fl:>8.2f} {share:>9}")
+          f"{a['hwm'] / 1024:>7.1f}MiB {fl:>8.2f} {share:>9} {a['rexmit']:>6}")
     expected = a["runs"] * int(sys.argv[3])
     if a["completed"] != expected or a["failed"] or a["installed"] < a["completed"]:
         bad = True

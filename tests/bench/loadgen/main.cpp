@@ -33,7 +33,7 @@ const char* kUsage = R"(usage: ravpn-loadgen --responder ADDR[:PORT] --source AD
   --suite S            aes256-sha1 (default), aes128-sha1, 3des-sha1, 3des-md5, des-md5: phase 1 and ESP
   --auth psk|xauth     phase 1 authentication method 1 or 65001 (xauth)
   --hold[=SECONDS]     keep the tunnels up (SECONDS, default 0, after the last one), then delete them all;
-                       default: delete each tunnel right after quick mode
+                       default: delete each tunnel --linger seconds after quick mode (0.2)
   --rto S              first retransmit timeout in seconds (1, doubling), --retries N (4)
   --max-seconds S      stop after S seconds; unfinished handshakes fail
   --seed N             reproducible cookies, nonces, DH keys (default: random)
@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
   bool json = false, modecfg_given = false;
   std::string suite_name = "aes256-sha1";
   enum { Responder = 256, Source, Clients, Concurrency, Rate, Addresses, Port, Threads, Mode, Modecfg, Group, Psk,
-         User, Password, Dh, SuiteOpt, Auth, Hold, Rto, Retries, MaxSeconds, Seed, Json, NoProgress, Help };
+         User, Password, Dh, SuiteOpt, Auth, Hold, Rto, Retries, Linger, MaxSeconds, Seed, Json, NoProgress, Help };
   static const option longs[] = {
       {"responder", required_argument, nullptr, Responder}, {"source", required_argument, nullptr, Source},
       {"clients", required_argument, nullptr, Clients}, {"concurrency", required_argument, nullptr, Concurrency},
@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
       {"user", required_argument, nullptr, User}, {"password", required_argument, nullptr, Password},
       {"dh", required_argument, nullptr, Dh}, {"suite", required_argument, nullptr, SuiteOpt},
       {"auth", required_argument, nullptr, Auth}, {"hold", optional_argument, nullptr, Hold},
-      {"rto", required_argument, nullptr, Rto}, {"retries", required_argument, nullptr, Retries},
+      {"linger", required_argument, nullptr, Linger}, {"rto", required_argument, nullptr, Rto}, {"retries", required_argument, nullptr, Retries},
       {"max-seconds", required_argument, nullptr, MaxSeconds}, {"seed", required_argument, nullptr, Seed},
       {"json", no_argument, nullptr, Json}, {"no-progress", no_argument, nullptr, NoProgress},
       {"help", no_argument, nullptr, Help}, {nullptr, 0, nullptr, 0}};
@@ -117,6 +117,7 @@ int main(int argc, char** argv) {
           break;
         case Hold: o.spec.hold = true; o.hold_seconds = v.empty() ? 0 : std::stod(v); break;
         case Rto: o.rto = std::stod(v); break;
+        case Linger: o.linger = std::stod(v); break;
         case Retries: o.retries = std::stoi(v); break;
         case MaxSeconds: o.max_seconds = std::stod(v); break;
         case Seed: o.seed = std::stoull(v); break;

@@ -108,7 +108,8 @@ class Loop {
                                              now - std::chrono::seconds(1));
       }
       expire(now);
-      if (started_ == clients_ && active_.empty()) break;
+      release_lingering(now);
+      if (started_ == clients_ && active_.empty() && lingering_.empty()) break;
       wait(now, next_start);
     }
     if (o_.spec.hold && !held_.empty()) release_held();
@@ -156,6 +157,7 @@ class Loop {
     free_.pop_front();
     const size_t number = started_++ * o_.threads + index_;
     HandshakeSpec spec = o_.spec;
+    spec.hold = true;
     spec.self = ike::Endpoint{Ipv4{uint32_t(o_.first_source.value + slot)}, o_.source_port};
     spec.user = expand(o_.user, slot);
     spec.password = expand(o_.password, slot);
@@ -184,6 +186,9 @@ class Loop {
     }
     if (o_.spec.hold && h.state() == Handshake::State::Established) {
       held_.emplace(slot, std::move(it->second.handshake));
+    } else if (h.state() == Handshake::State::Established) {
+      lingering_.push_back({now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o_.linger)),
+                            slot, std::move(it->second.handshake)});
     } else {
       free_.push_back(slot);
     }
@@ -211,8 +216,18 @@ class Loop {
     }
   }
 
+  // Tunnels past their linger time: deletes sent, the address free again (lingering_ is in time order).
+  void release_lingering(Clock::time_point now) {
+    while (!lingering_.empty() && lingering_.front().until <= now) {
+      send(lingering_.front().slot, lingering_.front().handshake->deletes());
+      free_.push_back(lingering_.front().slot);
+      lingering_.pop_front();
+    }
+  }
+
   void wait(Clock::time_point now, Clock::time_point next_start) {
     auto until = now + std::chrono::milliseconds(100);
+    if (!lingering_.empty()) until = std::min(until, lingering_.front().until);
     for (const auto& [slot, a] : active_) until = std::min(until, a.deadline);
     if (started_ < clients_ && active_.size() < concurrency_ && !free_.empty() && rate_ > 0)
       until = std::min(until, next_start);
@@ -269,6 +284,12 @@ class Loop {
   std::map<size_t, Fd> sockets_;
   std::map<size_t, Active> active_;
   std::map<size_t, std::unique_ptr<Handshake>> held_;
+  struct Lingering {
+    Clock::time_point until;
+    size_t slot;
+    std::unique_ptr<Handshake> handshake;
+  };
+  std::deque<Lingering> lingering_;
 };
 
 void raise_file_limit() {

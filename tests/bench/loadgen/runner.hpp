@@ -24,6 +24,8 @@ struct RunOptions {
   int retries = 4;
   double max_seconds = 0;               // 0: no limit; at the limit the unfinished clients fail
   double hold_seconds = 0;              // hold mode: wait this long before deleting the tunnels
+  double linger = 0.2;                  // without hold: seconds between QM3 and the deletes (a multi-threaded
+                                        // responder may otherwise take the delete before QM3)
   uint64_t seed = 1;
   bool progress = true;
 };
