@@ -17,8 +17,9 @@
 # Prints, per responder and group: handshakes/s, responder CPU ms per handshake (utime+stime from /proc/PID/stat
 # over the run), peak RSS (VmHWM), failures; ravpnd's rate and CPU relative to charon's; and the crypto floor
 # (build/tests/bench/bench_handshake_crypto: a responder's phase 1 DH + PRF + hashes on one core) as a share of
-# each responder's CPU per handshake. Exit 0 when every run completed all its handshakes and every completed
-# tunnel was installed by the responder (ravpnd "tunnel up", charon "CHILD_SA ... established").
+# each responder's CPU per handshake; the generator's own CPU per handshake (it shares the CPUs). Exit 0 when
+# every run completed all its handshakes and every completed tunnel was installed by the responder (ravpnd
+# "tunnel up", charon "CHILD_SA ... established").
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../tools/lib.sh"
@@ -58,7 +59,7 @@ FIRST_SOURCE=198.51.100.1
 ip -n "$TT_GW_NS" route add 198.51.100.0/24 via "$TT_CLIENT_ADDR"
 TICK=$(getconf CLK_TCK)
 RESULTS=$TT_TMP/results.tsv
-printf 'responder\tgroup\tround\tcompleted\tfailed\tseconds\trate\tcpu_s\thwm_kib\tinstalled\tp50_ms\tp99_ms\tretransmits\n' >"$RESULTS"
+printf 'responder\tgroup\tround\tcompleted\tfailed\tseconds\trate\tcpu_s\thwm_kib\tinstalled\tp50_ms\tp99_ms\tretransmits\tgenerator_cpu_s\n' >"$RESULTS"
 
 # The Xauth users of both responders: user0..user(C-1), password pass0..
 users_ios() { local i; for ((i = 0; i < concurrency; i++)); do echo "username user$i password 0 pass$i"; done; }
@@ -119,7 +120,11 @@ run_one() {
                 --concurrency "$concurrency" --mode "$mode" --dh "$group" --suite aes256-sha1
                 --rto 2 --retries 5 --max-seconds 600 --json)
     if [ "$mode" = aggressive ]; then args+=(--psk grouppass123 --group vpn3000); else args+=(--psk cisco1234); fi
-    ip netns exec "$TT_CLIENT_NS" "$LOADGEN" "${args[@]}" >"$json" 2>"$TT_TMP/loadgen-progress.log" || true
+    # The generator's own CPU (bash's time: user and system seconds of the command) shows whether it, and not
+    # the responder, set the pace: both share the lab's CPUs.
+    local TIMEFORMAT='%U %S'
+    { time ip netns exec "$TT_CLIENT_NS" "$LOADGEN" "${args[@]}" >"$json" 2>"$TT_TMP/loadgen-progress.log" || true; } \
+        2>"$TT_TMP/loadgen-time"
     sleep 1  # the last deletes
     kill -0 "$RESPONDER_PID" 2>/dev/null || tt_fail "$responder exited during the run"
     cpu1=$(cpu_ticks "$RESPONDER_PID")
@@ -133,14 +138,17 @@ run_one() {
     ip -n "$TT_GW_NS" xfrm state flush
     ip -n "$TT_GW_NS" xfrm policy flush
     [ -s "$json" ] || { tail -5 "$TT_TMP/loadgen-progress.log" >&2; tt_fail "ravpn-loadgen printed no report"; }
-    python3 - "$json" "$responder" "$group" "$round" "$(( cpu1 - cpu0 ))" "$TICK" "$hwm" "$installed" >>"$RESULTS" <<'PY'
+    python3 - "$json" "$responder" "$group" "$round" "$(( cpu1 - cpu0 ))" "$TICK" "$hwm" "$installed" \
+        "$TT_TMP/loadgen-time" >>"$RESULTS" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 responder, group, rnd, ticks, tick, hwm, installed = sys.argv[2:9]
+generator = sum(float(x) for x in open(sys.argv[9]).read().split()[-2:])
 cpu = int(ticks) / int(tick)
 print("\t".join(map(str, [responder, group, rnd, r["completed"], r["failed"], round(r["seconds"], 3),
       round(r["handshakes_per_s"], 2), round(cpu, 2), hwm, installed,
-      round(r["latency_ms"]["total"]["p50"], 1), round(r["latency_ms"]["total"]["p99"], 1), r["retransmits"]])))
+      round(r["latency_ms"]["total"]["p50"], 1), round(r["latency_ms"]["total"]["p99"], 1), r["retransmits"],
+      round(generator, 2)])))
 for reason, n in r["failures"].items():
     print(f"# {responder} group {group} round {rnd}: {n} failed: {reason}", file=sys.stderr)
 PY
@@ -168,24 +176,25 @@ for line in open(sys.argv[2]):
     f = line.split()
     if len(f) >= 3 and f[1] == "AES-256/SHA1" and f[0].isdigit():
         floor.setdefault(f[0], float(f[2]) / 1000.0)  # ms per handshake on one core
-agg = defaultdict(lambda: dict(completed=0, failed=0, seconds=0.0, cpu=0.0, hwm=0, installed=0, runs=0, rexmit=0))
+agg = defaultdict(lambda: dict(completed=0, failed=0, seconds=0.0, cpu=0.0, hwm=0, installed=0, runs=0, rexmit=0, gen=0.0))
 for r in rows:
     a = agg[(r[0], r[1])]
     a["completed"] += int(r[3]); a["failed"] += int(r[4]); a["seconds"] += float(r[5]); a["cpu"] += float(r[7])
     a["hwm"] = max(a["hwm"], int(r[8])); a["installed"] += int(r[9]); a["runs"] += 1
-    a["rexmit"] += int(r[12])
+    a["rexmit"] += int(r[12]); a["gen"] += float(r[13])
 print()
 print(f"{'responder':<9} {'group':>5} {'runs':>4} {'done':>6} {'failed':>6} {'hs/s':>7} {'cpu ms/hs':>9} "
-      f"{'peak RSS':>9} {'floor ms':>8} {'floor/cpu':>9} {'rexmit':>6}")
+      f"{'peak RSS':>9} {'floor ms':>8} {'floor/cpu':>9} {'rexmit':>6} {'gen ms/hs':>9}")
 bad = False
 for (resp, group), a in sorted(agg.items(), key=lambda kv: (int(kv[0][1]), kv[0][0] != "ravpnd")):
     rate = a["completed"] / a["seconds"] if a["seconds"] else 0
     cpu = 1000 * a["cpu"] / a["completed"] if a["completed"] else 0
     fl = floor.get(group, 0)
     share = f"{100 * fl / cpu:.0f}%" if cpu else "-"
+    gen = 1000 * a["gen"] / a["completed"] if a["completed"] else 0
     a["rate"], a["cpu_ms"] = rate, cpu
     print(f"{resp:<9} {group:>5} {a['runs']:>4} {a['completed']:>6} {a['failed']:>6} {rate:>7.1f} {cpu:>9.1f} "
-          f"{a['hwm'] / 1024:>7.1f}MiB {fl:>8.2f} {share:>9} {a['rexmit']:>6}")
+          f"{a['hwm'] / 1024:>7.1f}MiB {fl:>8.2f} {share:>9} {a['rexmit']:>6} {gen:>9.1f}")
     expected = a["runs"] * int(sys.argv[3])
     if a["completed"] != expected or a["failed"] or a["installed"] < a["completed"]:
         bad = True
