@@ -47,7 +47,7 @@ Service::Service(config::Config config, Logger& log, ServiceOptions options)
     : config_(std::make_unique<config::Config>(std::move(config))), log_(log), options_(std::move(options)),
       rng_(crypto::make_system_rng()),
       pool_(options_.dh_threads ? options_.dh_threads : std::max(1u, std::thread::hardware_concurrency())),
-      aaa_pool_(std::max(1u, options_.aaa_threads)) {
+      aaa_pool_(std::max(1u, options_.aaa_threads)), throttle_(time_, log_, config_->xauth_throttle) {
   open_sockets();
   open_firewall();
   open_services();
@@ -66,7 +66,7 @@ Service::Service(config::Config config, Logger& log, ServiceOptions options)
 
 void Service::open_control() {
   control_context_.reset(new control::RequestContext{*responder_, time_, started_, config_->source, options_.set_debug,
-                                                     [this] { return reload(); }});
+                                                     [this] { return reload(); }, &throttle_});
   control::ControlServerOptions o;
   o.path = options_.control_socket;
   control_ = std::make_unique<control::ControlServer>(
@@ -98,6 +98,7 @@ xauth::BackendChoice Service::choose_xauth(const config::Config& config) {
   for (const auto& [name, map] : config.crypto_maps) {
     if (!map.client_authentication) continue;
     auto choice = xauth::make_backend(config, *map.client_authentication, &aaa_pool_);
+    if (choice.backend) choice.backend = std::make_unique<xauth::ThrottledBackend>(std::move(choice.backend), throttle_);
     for (const auto& w : choice.warnings) log_.log(LogLevel::Warning, LogCategory::Aaa, "crypto map {}: {}", name, w);
     if (choice.backend)
       log_.log(LogLevel::Info, LogCategory::Aaa, "Xauth for crypto map {}: {}", name, choice.backend->describe());
@@ -133,6 +134,7 @@ std::expected<nlohmann::json, std::string> Service::reload() {
   if (auto error = apply_firewall(*next))
     return std::unexpected("nftables refused the new ruleset (the running one stays): " + *error);
 
+  throttle_.reconfigure(next->xauth_throttle);
   auto choice = choose_xauth(*next);
   const auto* local_users = choice.backend && choice.backend->checks_local_users() ? &next->users : nullptr;
   size_t dropped = responder_->drop_disallowed(
@@ -277,6 +279,8 @@ int Service::run() {
         [[maybe_unused]] auto r = read(timer.fd, &expirations, sizeof expirations);
         responder_->tick();
         if (control_) control_->tick();
+        throttle_.tick();
+        log_.flush_summaries();
       } else if (tag == kTagPool) {
         pool_.run_completions();
       } else if (tag == kTagAaaPool) {

@@ -16,7 +16,7 @@
 #include "ike/responder.hpp"
 #include "netlink/firewall.hpp"
 #include "netlink/kernel.hpp"
-#include "xauth/backend.hpp"
+#include "xauth/throttle.hpp"
 
 namespace ravpn::daemon {
 
@@ -66,6 +66,7 @@ class Service final : public ike::Sender {
   std::unique_ptr<kernel::Firewall> firewall_;
   firewall::InterfaceNames interface_names_;  // config interface -> Linux interface
   ike::PoolSet pools_;
+  xauth::Throttle throttle_;  // Xauth failure counts and lockouts: kept across reloads
   std::unique_ptr<xauth::Backend> xauth_;
   ike::RoutePlacement routes_;
   ike::ResponderServices services_;
