@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "ike/log_text.hpp"
+
 namespace ravpn::daemon {
 namespace {
 int syslog_priority(LogLevel l) {
@@ -56,7 +58,11 @@ bool ServiceLogger::enabled(LogLevel level, LogCategory category) const {
   return level >= level_;
 }
 
-void ServiceLogger::write(LogLevel level, LogCategory category, std::string_view message) {
+void ServiceLogger::write(LogLevel level, LogCategory category, std::string_view text) {
+  // One event, one line: a control byte that reached the message anyway (peer text is escaped where it is
+  // formatted) cannot start a forged line or drive the terminal.
+  const std::string line = one_line(text);
+  const std::string_view message = line;
   if (sink_ == Sink::Syslog) {
     syslog(syslog_priority(level), "%s: %.*s", name(category), int(message.size()), message.data());
     return;

@@ -28,6 +28,7 @@
 #include "daemon/firewall/ruleset.hpp"
 #include "netlink/interfaces.hpp"
 #include "daemon/logger.hpp"
+#include "ike/log_limiter.hpp"
 #include "daemon/service.hpp"
 #include "daemon/systemd_notify.hpp"
 #include "xauth/config_check.hpp"
@@ -187,8 +188,11 @@ int main(int argc, char** argv) {
   if (config_path.empty()) return usage(), 2;
 
   using ravpn::daemon::ServiceLogger;
-  ServiceLogger log(foreground ? ServiceLogger::Sink::Stderr : ServiceLogger::Sink::Syslog);
-  if (!debug.empty() && !log.set_debug(debug)) {
+  ServiceLogger sink(foreground ? ServiceLogger::Sink::Stderr : ServiceLogger::Sink::Syslog);
+  // Floods of one event (a spoofed aggressive mode flood) become a few lines and a count (ike/log_limiter.hpp).
+  ravpn::SystemTime log_time;
+  ravpn::RateLimitedLogger log(sink, log_time);
+  if (!debug.empty() && !sink.set_debug(debug)) {
     std::fprintf(stderr, "ravpnd: unknown debug category in '%s'\n", debug.c_str());
     return 2;
   }
@@ -216,7 +220,7 @@ int main(int argc, char** argv) {
   try {
     ravpn::daemon::ServiceOptions options;
     options.control_socket = socket_path;
-    options.set_debug = [&log](const std::string& categories) { return log.set_debug(categories); };
+    options.set_debug = [&sink](const std::string& categories) { return sink.set_debug(categories); };
     options.load_config = [&] {
       auto next = load_checked(config_path, secrets_path, dialect);
       report(next, log);

@@ -48,7 +48,7 @@ Service::Service(config::Config config, Logger& log, ServiceOptions options)
     : config_(std::make_unique<config::Config>(std::move(config))), log_(log), options_(std::move(options)),
       rng_(crypto::make_system_rng()),
       pool_(options_.dh_threads ? options_.dh_threads : std::max(1u, std::thread::hardware_concurrency())),
-      aaa_pool_(std::max(1u, options_.aaa_threads)) {
+      aaa_pool_(std::max(1u, options_.aaa_threads)), throttle_(time_, log_, config_->xauth_throttle) {
   const auto listen_on = map_interfaces();
   open_firewall();
   open_services();
@@ -69,7 +69,7 @@ Service::Service(config::Config config, Logger& log, ServiceOptions options)
 
 void Service::open_control() {
   control_context_.reset(new control::RequestContext{*responder_, time_, started_, config_->source, options_.set_debug,
-                                                     [this] { return reload(); }, &kernel_capability_});
+                                                     [this] { return reload(); }, &kernel_capability_, &throttle_});
   control::ControlServerOptions o;
   o.path = options_.control_socket;
   control_ = std::make_unique<control::ControlServer>(
@@ -116,6 +116,7 @@ xauth::BackendChoice Service::choose_xauth(const config::Config& config) {
   for (const auto& [name, map] : config.crypto_maps) {
     if (!map.client_authentication) continue;
     auto choice = xauth::make_backend(config, *map.client_authentication, &aaa_pool_);
+    if (choice.backend) choice.backend = std::make_unique<xauth::ThrottledBackend>(std::move(choice.backend), throttle_);
     for (const auto& w : choice.warnings) log_.log(LogLevel::Warning, LogCategory::Aaa, "crypto map {}: {}", name, w);
     if (choice.backend)
       log_.log(LogLevel::Info, LogCategory::Aaa, "Xauth for crypto map {}: {}", name, choice.backend->describe());
@@ -207,6 +208,7 @@ std::expected<nlohmann::json, std::string> Service::reload() {
   if (auto error = apply_firewall(*next))
     return std::unexpected("nftables refused the new ruleset (the running one stays): " + *error);
 
+  throttle_.reconfigure(next->xauth_throttle);
   auto choice = choose_xauth(*next);
   const auto* local_users = choice.backend && choice.backend->checks_local_users() ? &next->users : nullptr;
   size_t dropped = responder_->drop_disallowed(
@@ -363,6 +365,8 @@ int Service::run() {
         responder_->tick();
         save_leases_if_changed();
         if (control_) control_->tick();
+        throttle_.tick();
+        log_.flush_summaries();
       } else if (tag == kTagPool) {
         pool_.run_completions();
       } else if (tag == kTagAaaPool) {

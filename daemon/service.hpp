@@ -19,6 +19,7 @@
 #include "netlink/kernel.hpp"
 #include "pool/lease_file.hpp"
 #include "xauth/backend.hpp"
+#include "xauth/throttle.hpp"
 
 namespace ravpn::daemon {
 
@@ -82,6 +83,7 @@ class Service final : public ike::Sender {
   ike::PoolSet pools_;
   std::vector<pool::SavedLease> saved_leases_;  // as last written
   uint64_t saved_generation_ = 0;                // the pools' generations summed at that write
+  xauth::Throttle throttle_;  // Xauth failure counts and lockouts: kept across reloads
   std::unique_ptr<xauth::Backend> xauth_;
   ike::RoutePlacement routes_;
   ike::ResponderServices services_;

@@ -41,6 +41,11 @@ KeyLookup find_key(const config::Config& config, const IdPayload& id, Ipv4 sourc
 }
 
 Step on_final(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, ByteView datagram) {
+  // The peer cannot know the decoy key: it fails here as a wrong group key would (same notify, same protection).
+  if (sa.decoy)
+    return Step::fail(notify::AuthenticationFailed,
+                      fmt::format("authentication failed: {} has no pre-shared key (decoy answer sent)",
+                                  describe_id(sa.peer_id)));
   // RFC 2409 §5.4 leaves AM3 clear or encrypted; Cisco clients and vpnc encrypt it.
   Bytes iv = sa.iv;
   Parsed<PayloadChain> chain = std::unexpected(ParseError{});
@@ -94,13 +99,22 @@ Step on_first(ExchangeContext& ctx, Phase1Sa& sa, const Message& am1) {
                       fmt::format("AM1 KE of {} bytes fits no supported group", ke->data.size()));
 
   KeyLookup key = find_key(ctx.config, sa.peer_id, sa.peer.address);
-  if (!key.key || key.masked)
-    return Step::fail(notify::InvalidIdInformation,
-                      fmt::format("no pre-shared key for {}{}", describe_id(sa.peer_id),
-                                  key.masked ? " (masked in the config, no secret supplied)" : ""));
-  sa.psk.assign(key.key->begin(), key.key->end());
-  sa.psk_origin = key.origin;
-  sa.group_name = key.group;
+  if (!key.key || key.masked) {
+    // No group-name oracle: INVALID-ID-INFORMATION for an unknown group let ike-scan list the valid ones (Cisco
+    // changed its head-ends the same way). The answer is built as for a known group, HASH_R under a random key
+    // nobody holds, so it has the same payloads and sizes and psk-crack has nothing to find; AM3 then fails.
+    ctx.log.log(LogLevel::Warning, LogCategory::Isakmp,
+                "{}: aggressive mode for unknown identity {}{}: decoy answer, the exchange will fail at AM3", sa.tag(),
+                describe_id(sa.peer_id), key.masked ? " (key masked in the config, no secret supplied)" : "");
+    auto random_key = ctx.rng.bytes(kNonceSize);
+    sa.psk.assign(random_key.begin(), random_key.end());
+    sa.psk_origin = "none (decoy)";
+    sa.decoy = true;
+  } else {
+    sa.psk.assign(key.key->begin(), key.key->end());
+    sa.psk_origin = key.origin;
+    sa.group_name = key.group;
+  }
 
   Phase1Request request;
   request.sa = &std::get<SaPayload>(sa_entry->body);
@@ -121,6 +135,16 @@ Step on_first(ExchangeContext& ctx, Phase1Sa& sa, const Message& am1) {
   sa.ni_b = nonce->data;
   sa.nr_b = ctx.rng.bytes(kNonceSize);
   sa.state = Phase1State::Computing;
+  if (sa.decoy) {
+    // No DH for a decoy: a random value of the group's size looks like g^y (a real one is uniform below p, and
+    // p's leading bits are all ones, so only a value above p, with odds near 2^-64, would tell), and the shared
+    // secret only feeds keys nobody can check. The decoy costs no DH work.
+    sa.dh.group = sa.choice.dh_group;
+    sa.dh.public_value = ctx.rng.bytes(ke->data.size());
+    auto shared = ctx.rng.bytes(ke->data.size());
+    sa.g_xy.assign(shared.begin(), shared.end());
+    return after_dh(ctx, sa);
+  }
   return Step::need_dh();
 }
 

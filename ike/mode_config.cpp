@@ -1,5 +1,8 @@
 #include "ike/mode_config.hpp"
 
+#include <sstream>
+
+#include "ike/log_text.hpp"
 #include "ike/protected_exchange.hpp"
 
 namespace ravpn::ike::mode_config {
@@ -115,7 +118,7 @@ bool ensure_address(ExchangeContext& ctx, Phase1Sa& sa) {
   mc.address = *leased;
   mc.pool = pool_name;
   ctx.log.log(LogLevel::Notice, LogCategory::Isakmp, "{}: allocating address {} from pool {} for {}", sa.tag(),
-              leased->str(), pool_name, lease_owner(sa));
+              leased->str(), pool_name, peer_text(lease_owner(sa)));
   return true;
 }
 

@@ -1,4 +1,5 @@
 #include "ike/phase1_common.hpp"
+#include "ike/log_text.hpp"
 
 #include "ike/protection.hpp"
 
@@ -78,7 +79,7 @@ IdPayload local_identity(const config::Config& config, const Phase1Sa& sa) {
 }
 
 std::string describe_id(const IdPayload& id) {
-  auto text = [&] { return std::string(id.data.begin(), id.data.end()); };
+  auto text = [&] { return peer_text(id.data); };  // the peer's bytes: escaped and bounded
   switch (id.type) {
     case id_type::Ipv4Addr:
       return id.data.size() == 4 ? "ID_IPV4_ADDR " + Ipv4::from_bytes(id.data.data()).str() : "ID_IPV4_ADDR (bad)";

@@ -46,6 +46,7 @@ struct Phase1Sa {
   crypto::SecretBytes psk;
   std::string psk_origin;  // e.g. "isakmp key for 0.0.0.0/0 (cfg:12)" or "group vpn3000"
   std::string group_name;  // aggressive mode KEY_ID group
+  bool decoy = false;      // aggressive mode for an identity without a key: answered under a random key (no oracle)
   bool xauth_wanted = false;  // Xauth on the crypto map and not `no-xauth` on the key
   bool initial_contact = false;  // RFC 2407 §4.6.3.3: the peer has no other SAs with us any more
   Bytes sai_b;             // the initiator's SA body as received

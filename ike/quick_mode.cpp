@@ -6,6 +6,7 @@
 
 #include "ike/esp_transforms.hpp"
 #include "ike/informational.hpp"
+#include "ike/log_text.hpp"
 #include "ike/phase1_common.hpp"
 #include "ike/protected_exchange.hpp"
 #include "ike/protection.hpp"
@@ -407,7 +408,7 @@ Outcome on_final(ExchangeContext& ctx, Phase1Sa& sa, uint32_t mid, const Payload
   ctx.log.log(LogLevel::Notice, LogCategory::Ipsec,
               "{}: tunnel up: {} <-> {}, spi in {:08x} out {:08x}, {}, lifetime {} s{}", sa.tag(),
               child.client_net.str(), child.protected_net.str(), child.spi_in.value, child.spi_out.value,
-              child.transform, child.lifetime_seconds, sa.session.xauth.user.empty() ? "" : ", user " + sa.session.xauth.user);
+              child.transform, child.lifetime_seconds, sa.session.xauth.user.empty() ? "" : ", user " + peer_text(sa.session.xauth.user));
   sa.session.children.push_back(child);
   qm.state = QuickModeExchange::State::Done;
   // Keep only what recognises a late retransmit of QM1; the keying material and the IV chain go.

@@ -4,6 +4,7 @@
 
 #include "ike/aggressive_mode.hpp"
 #include "ike/informational.hpp"
+#include "ike/log_text.hpp"
 #include "ike/main_mode.hpp"
 #include "ike/mode_config.hpp"
 #include "ike/quick_mode.hpp"
@@ -131,6 +132,11 @@ void Responder::on_first_message(const Datagram& d, const Header& h) {
   }
   if (h.flags & flags::Encryption || h.message_id.value != 0) {
     ++stats_.dropped;
+    return;
+  }
+  if (h.exchange == ExchangeType::Aggressive && config_->aggressive_mode_disabled) {
+    ++stats_.dropped;  // IOS `crypto isakmp aggressive-mode disable`: not answered at all
+    log_.log(LogLevel::Info, LogCategory::Isakmp, "drop from {}: aggressive mode is disabled", d.from.str());
     return;
   }
   auto msg = parse_message(d.data);
@@ -318,7 +324,7 @@ void Responder::remove(const Cookie& rcookie) {
   mode_config::release_address(*ctx_, sa);
   if (sa.established())
     log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 down{}", sa.tag(),
-             sa.session.xauth.user.empty() ? "" : " (user " + sa.session.xauth.user + ")");
+             sa.session.xauth.user.empty() ? "" : " (user " + peer_text(sa.session.xauth.user) + ")");
   erase_half_open({sa.icookie, sa.first_peer});
   sas_.erase(it);
 }

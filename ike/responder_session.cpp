@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "ike/informational.hpp"
+#include "ike/log_text.hpp"
 #include "ike/mode_config.hpp"
 #include "ike/protected_exchange.hpp"
 #include "ike/quick_mode.hpp"
@@ -136,7 +137,8 @@ void Responder::on_transaction(const Datagram& d, const Header& h, Phase1Sa& sa)
     auto received = xauth_exchange::on_message(*ctx_, sa, *attrs);
     using What = xauth_exchange::Received::What;
     if (received.what == What::Credentials) {
-      log_.log(LogLevel::Debug, LogCategory::Aaa, "{}: Xauth reply for user '{}'", sa.tag(), received.credentials.user);
+      log_.log(LogLevel::Debug, LogCategory::Aaa, "{}: Xauth reply for user '{}'", sa.tag(),
+               peer_text(received.credentials.user));
       Cookie rcookie = sa.rcookie;
       std::weak_ptr<bool> alive = alive_;
       services_.xauth->authenticate(received.credentials, [this, rcookie, alive](xauth::Result result) {
@@ -184,12 +186,14 @@ void Responder::finish_xauth(const Cookie& rcookie, const xauth::Result& result)
   if (x.state != XauthState::Checking) return;
   if (result.verdict == xauth::Verdict::Accept) {
     ++stats_.xauth_ok;
-    log_.log(LogLevel::Notice, LogCategory::Aaa, "{}: Xauth user '{}' authenticated", sa.tag(), x.user);
+    log_.log(LogLevel::Notice, LogCategory::Aaa, "{}: Xauth user '{}' authenticated", sa.tag(),
+             peer_text(x.user));
     return send_outstanding(sa, x.message_id, xauth_exchange::status(*ctx_, sa, true));
   }
   ++x.attempts;
   ++stats_.xauth_failed;
-  log_.log(LogLevel::Warning, LogCategory::Aaa, "{}: Xauth user '{}' refused: {} (try {} of {})", sa.tag(), x.user,
+  log_.log(LogLevel::Warning, LogCategory::Aaa, "{}: Xauth user '{}' refused: {} (try {} of {})", sa.tag(),
+           peer_text(x.user),
            result.reason, x.attempts, xauth_exchange::kMaxAttempts);
   if (x.attempts < xauth_exchange::kMaxAttempts && result.verdict != xauth::Verdict::Unavailable) {
     Bytes again = xauth_exchange::request(*ctx_, sa, "Authentication failed, try again");

@@ -7,6 +7,8 @@
 #include <botan/mac.h>
 #include <botan/mem_ops.h>
 
+#include "ike/log_text.hpp"
+
 namespace ravpn::xauth::radius {
 namespace {
 
@@ -32,13 +34,6 @@ Bytes hmac_md5(std::string_view secret, std::span<const uint8_t> data) {
   mac->set_key(bytes(secret).data(), secret.size());
   mac->update(data.data(), data.size());
   return mac->final();
-}
-
-// What a server may tell the user; kept printable for the log.
-std::string printable(std::span<const uint8_t> value) {
-  std::string out;
-  for (uint8_t c : value.first(std::min<size_t>(value.size(), 200))) out += c >= 0x20 && c < 0x7f ? char(c) : '?';
-  return out;
 }
 
 }  // namespace
@@ -113,7 +108,7 @@ std::expected<Reply, std::string> check_reply(std::span<const uint8_t> packet, s
       message_authenticator = at + 2;
     } else if (type == ReplyMessage) {
       if (!reply.reply_message.empty()) reply.reply_message += ' ';
-      reply.reply_message += printable(value);
+      reply.reply_message += peer_text(value, 200);  // for the log: escaped and bounded
     }
     at += len;
   }

@@ -128,6 +128,13 @@ void isakmp_keepalive(IosState& st, Args& a) {
   a.end();
 }
 
+// `crypto isakmp aggressive-mode disable` (IOS 12.3T on): no aggressive mode at all.
+void isakmp_aggressive_mode(IosState& st, Args& a) {
+  a.keyword("aggressive-mode", {"disable"});
+  a.end();
+  st.cfg.aggressive_mode_disabled = true;
+}
+
 void isakmp_nat_keepalive(IosState& st, Args& a) {
   st.cfg.natt_keepalive_seconds = a.number("NAT keepalive seconds", 5, 3600);
   a.end();
@@ -431,6 +438,7 @@ void add_ios_crypto_commands(Table& top) {
       .handle("crypto isakmp identity", isakmp_identity)
       .handle("crypto isakmp keepalive", isakmp_keepalive)
       .handle("crypto isakmp nat keepalive", isakmp_nat_keepalive)
+      .handle("crypto isakmp aggressive-mode", isakmp_aggressive_mode)
       .handle("crypto isakmp client configuration address-pool local", isakmp_address_pool)
       .handle("crypto isakmp client configuration group", client_group)
       .handle("crypto ipsec transform-set", transform_set)

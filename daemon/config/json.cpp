@@ -159,7 +159,8 @@ json phase1(const Config& c) {
           {"dpd_keepalive_seconds", optional(c.dpd_keepalive_seconds)},
           {"dpd_retry_seconds", optional(c.dpd_retry_seconds)},
           {"natt_keepalive_seconds", optional(c.natt_keepalive_seconds)},
-          {"client_config_pool", c.client_config_pool}};
+          {"client_config_pool", c.client_config_pool},
+          {"aggressive_mode", !c.aggressive_mode_disabled}};
 }
 
 json aaa(const Config& c) {
@@ -191,7 +192,11 @@ json aaa(const Config& c) {
           {"users", users},
           {"authentication_login", lists(c.aaa_authentication_login)},
           {"authorization_network", lists(c.aaa_authorization_network)},
-          {"servers", servers}};
+          {"servers", servers},
+          {"xauth_throttle", {{"enabled", c.xauth_throttle.enabled},
+                              {"max_delay_seconds", c.xauth_throttle.max_delay_seconds},
+                              {"lockout_failures", c.xauth_throttle.lockout_failures},
+                              {"lockout_seconds", c.xauth_throttle.lockout_seconds}}}};
 }
 
 json phase2(const Config& c) {

@@ -265,6 +265,16 @@ struct AccessGroup {  // PIX `access-group ACL in interface IF`; IOS `ip access-
 
 enum class Dialect { Ios, Pix, Native };
 
+// Xauth brute-force throttle (native `[aaa.xauth_throttle]`; no Cisco command): after each failure the next answer
+// for the same user or source address waits longer (1, 2, 4 ... max_delay_seconds); lockout_failures failures in a
+// row lock that user or address out for lockout_seconds, during which Xauth fails without asking the backend.
+struct XauthThrottle {
+  bool enabled = true;
+  uint32_t max_delay_seconds = 30;
+  uint32_t lockout_failures = 10;
+  uint32_t lockout_seconds = 300;
+};
+
 struct Config {
   std::string source;  // file path
   Dialect dialect = Dialect::Ios;
@@ -280,6 +290,10 @@ struct Config {
   std::optional<uint32_t> natt_keepalive_seconds;
   std::string client_config_pool;  // `crypto isakmp client configuration address-pool local NAME`
   Origin client_config_pool_origin;
+  // IOS 12.x `crypto isakmp aggressive-mode disable`, native `isakmp.aggressive_mode = false`: aggressive mode first
+  // messages are dropped unanswered (sites whose clients all use main mode; RFC 9395 deprecates aggressive mode).
+  bool aggressive_mode_disabled = false;
+  XauthThrottle xauth_throttle;
 
   std::map<std::string, AddressPool> pools;
   std::map<std::string, LocalUser> users;

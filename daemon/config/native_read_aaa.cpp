@@ -45,6 +45,15 @@ void read_lists(Fields& aaa, std::string_view key, std::map<std::string, AaaList
   f.finish();
 }
 
+// [aaa.xauth_throttle]: ravpn's own (Cisco 12.x / PIX 6.x had no Xauth lockout); on by default.
+void read_throttle(Fields f, XauthThrottle& t) {
+  f.read("enabled", t.enabled);
+  if (auto v = f.number("max_delay_seconds", 0, 3600)) t.max_delay_seconds = uint32_t(*v);
+  if (auto v = f.number("lockout_failures", 1, 1000)) t.lockout_failures = uint32_t(*v);
+  if (auto v = f.number("lockout_seconds", 1, 86400)) t.lockout_seconds = uint32_t(*v);
+  f.finish();
+}
+
 void read_server(Fields f, Config& cfg) {
   AaaServer s;
   s.origin = f.origin();
@@ -84,6 +93,8 @@ void read_aaa(Fields& root, Config& cfg) {
   read_lists(f, "authentication_login", cfg.aaa_authentication_login);
   read_lists(f, "authorization_network", cfg.aaa_authorization_network);
   for (const toml::table* s : f.tables("server")) read_server(f.sub(*s, "aaa.server", "aaa.server"), cfg);
+  if (const toml::table* th = f.table("xauth_throttle"))
+    read_throttle(f.sub(*th, "aaa.xauth_throttle", "aaa.xauth_throttle"), cfg.xauth_throttle);
   f.finish();
 }
 

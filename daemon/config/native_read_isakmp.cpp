@@ -87,6 +87,7 @@ void read_isakmp(Fields& root, Config& cfg) {
     f.read("keepalive_seconds", cfg.dpd_keepalive_seconds, 1, 86400);
     f.read("keepalive_retry_seconds", cfg.dpd_retry_seconds, 1, 3600);
     f.read("nat_traversal_seconds", cfg.natt_keepalive_seconds, 1, 3600);
+    if (auto v = f.flag("aggressive_mode")) cfg.aggressive_mode_disabled = !*v;
     if (auto v = f.name("client_pool")) {
       cfg.client_config_pool = *v;
       cfg.client_config_pool_origin = f.origin_of("client_pool");

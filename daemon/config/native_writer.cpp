@@ -70,6 +70,7 @@ void write_isakmp(TomlText& out, const Config& c, const WriteOptions& options) {
   optional_number(out, "keepalive_seconds", c.dpd_keepalive_seconds);
   optional_number(out, "keepalive_retry_seconds", c.dpd_retry_seconds);
   optional_number(out, "nat_traversal_seconds", c.natt_keepalive_seconds);
+  if (c.aggressive_mode_disabled) out.flag("aggressive_mode", false);
   nonempty(out, "client_pool", c.client_config_pool);
   out.blank();
   if (!c.isakmp_policies.empty())
@@ -132,6 +133,17 @@ void write_aaa(TomlText& out, const Config& c, const WriteOptions& options) {
     optional_number(out, "acct_port", s.acct_port);
     optional_number(out, "timeout_seconds", s.timeout_seconds);
     nonempty(out, "login", s.tacacs_login);
+    out.blank();
+  }
+  const XauthThrottle& t = c.xauth_throttle;
+  const XauthThrottle defaults;
+  if (t.enabled != defaults.enabled || t.max_delay_seconds != defaults.max_delay_seconds ||
+      t.lockout_failures != defaults.lockout_failures || t.lockout_seconds != defaults.lockout_seconds) {
+    out.table({"aaa", "xauth_throttle"});
+    out.flag("enabled", t.enabled);
+    out.number("max_delay_seconds", t.max_delay_seconds);
+    out.number("lockout_failures", t.lockout_failures);
+    out.number("lockout_seconds", t.lockout_seconds);
     out.blank();
   }
 }

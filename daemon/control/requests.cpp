@@ -9,6 +9,8 @@
 #include <set>
 #include <sstream>
 
+#include "ike/log_text.hpp"
+
 #ifndef RAVPN_VERSION
 #define RAVPN_VERSION "unknown"
 #endif
@@ -124,7 +126,9 @@ json status(RequestContext& ctx) {
                    {"reassembled", st.reassembled},
                    {"xauth_ok", st.xauth_ok},
                    {"xauth_failed", st.xauth_failed},
-                   {"tunnels_up", st.tunnels_up}};
+                   {"tunnels_up", st.tunnels_up},
+                   {"xauth_throttled", ctx.throttle ? ctx.throttle->refused() : 0}};
+  r["xauth_lockouts"] = lockouts_view(ctx.throttle, ctx.time.now());
   return r;
 }
 
@@ -180,12 +184,18 @@ json debug(RequestContext& ctx, const json& req) {
 
 const char* version() { return RAVPN_VERSION; }
 
-std::string printable(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    if (c >= 0x20 && c < 0x7f && c != '\\') out += char(c);
-    else out += fmt::format("\\x{:02x}", c);
+std::string printable(std::string_view text) { return peer_text(text); }
+
+json lockouts_view(const xauth::Throttle* throttle, TimePoint now) {
+  json out = json::array();
+  if (!throttle) return out;
+  for (const auto& l : throttle->lockouts()) {
+    json j;
+    if (l.user) j["user"] = printable(*l.user);
+    else j["address"] = l.address->str();
+    j["failures"] = l.failures;
+    j["seconds_left"] = std::max<int64_t>(0, seconds_between(now, l.until));
+    out.push_back(std::move(j));
   }
   return out;
 }

@@ -14,6 +14,7 @@
 #include "ike/clock.hpp"
 #include "ike/phase1_sa.hpp"
 #include "ike/responder.hpp"
+#include "xauth/throttle.hpp"
 
 namespace ravpn::control {
 
@@ -36,12 +37,14 @@ struct RequestContext {
   std::function<std::expected<nlohmann::json, std::string>()> reload;
   // What the kernel can do (kernel_probe.hpp), probed at start and on each reload; null = not probed.
   const KernelCapability* kernel_capability = nullptr;
+  // Xauth failure counts and lockouts (`status` lists the lockouts in force); may be null.
+  const xauth::Throttle* throttle = nullptr;
 };
 
 // The project version (meson's project version).
 const char* version();
 
-// Peer-supplied bytes as printable ASCII: other bytes become \xNN.
+// Peer-supplied bytes for JSON: peer_text() (ike/log_text.hpp), the same escaping and bound as in the log.
 std::string printable(std::string_view text);
 
 // JSON views (also used by the tests on hand-made SAs).
@@ -51,6 +54,8 @@ nlohmann::json child_views(const ike::Phase1Sa& sa, TimePoint now, kernel::Kerne
 // Empty (null) when the SA has no authenticated user and no pool address.
 nlohmann::json user_view(const ike::Phase1Sa& sa, TimePoint now);
 nlohmann::json pools_view(const ike::PoolSet* pools);
+// The Xauth lockouts in force: [{"user"|"address": ..., "failures": N, "seconds_left": S}].
+nlohmann::json lockouts_view(const xauth::Throttle* throttle, TimePoint now);
 
 // One request object -> one response object (always has "version" and "ok").
 nlohmann::json handle_request(RequestContext& ctx, const nlohmann::json& request);

@@ -52,7 +52,14 @@ std::string status_text(const json& r) {
   Table t({"counter", "value"});
   if (r.contains("counters") && r["counters"].is_object())
     for (const auto& [k, v] : r["counters"].items()) t.add({k, cell(v)});
-  return s + "\n" + t.str();
+  s += "\n" + t.str();
+  const json& lockouts = list(r, "xauth_lockouts");
+  if (lockouts.empty()) return s;
+  Table l({"Xauth lockout", "failures", "left"});
+  for (const auto& e : lockouts)
+    l.add({e.contains("user") ? "user " + cell(e, "user") : "address " + cell(e, "address"), cell(e, "failures"),
+           duration_text(e.value("seconds_left", json()))});
+  return s + "\n" + l.str();
 }
 
 std::string isakmp_text(const json& r) {

@@ -338,3 +338,30 @@ TEST_CASE("requests: reload answers what the daemon's reload says, or its error"
   CHECK(refused["error"] == "ravpn.cfg has errors; the running configuration stays");
   CHECK(calls == 2);
 }
+
+namespace {
+class SilentLogger final : public Logger {
+ public:
+  bool enabled(LogLevel, LogCategory) const override { return false; }
+  void write(LogLevel, LogCategory, std::string_view) override {}
+};
+}  // namespace
+
+TEST_CASE("xauth lockouts view: user (escaped) and address with the failures and the time left") {
+  ManualTime time;
+  SilentLogger log;
+  xauth::Throttle throttle(time, log, config::XauthThrottle{true, 30, 2, 300});
+  const Ipv4 peer = *Ipv4::parse("192.0.2.5");
+  for (int i = 0; i < 2; ++i) {
+    REQUIRE_FALSE(throttle.admit("jo\n", peer).refused);
+    throttle.record("jo\n", peer, xauth::Verdict::Reject);
+  }
+  time.advance(Seconds(100));
+  json v = control::lockouts_view(&throttle, time.now());
+  REQUIRE(v.size() == 2);
+  CHECK(v[0]["user"] == "jo\\x0a");
+  CHECK(v[0]["failures"] == 2);
+  CHECK(v[0]["seconds_left"] == 200);
+  CHECK(v[1]["address"] == "192.0.2.5");
+  CHECK(control::lockouts_view(nullptr, time.now()).empty());
+}

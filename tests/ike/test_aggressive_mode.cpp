@@ -68,20 +68,69 @@ TEST_CASE("aggressive mode: with Xauth on, the responder starts Xauth right afte
   CHECK(hd->message_id.value != 0);
 }
 
-TEST_CASE("aggressive mode: an unknown group gets INVALID-ID-INFORMATION and no SA") {
+namespace {
+// Payload types and lengths of an AM2, in order: what ike-scan (or anyone) sees of it.
+std::vector<std::pair<PayloadType, size_t>> shape(const Datagram& d) {
+  auto msg = parse_message(d.data);
+  REQUIRE(msg);
+  std::vector<std::pair<PayloadType, size_t>> out;
+  for (const auto& p : msg->chain.payloads) out.emplace_back(p.type, p.length);
+  return out;
+}
+}  // namespace
+
+TEST_CASE("aggressive mode: an unknown group gets an answer shaped like a known group's, then fails at AM3") {
+  Harness h(fixture("ios-easyvpn.cfg"));
+  Initiator known(am_options({tdes_md5_g2(1, ike_auth::XauthInitPreShared)}));
+  auto o = am_options({tdes_md5_g2(1, ike_auth::XauthInitPreShared)}, "grouppass123", 12);  // other cookies
+  o.id = key_id("nosuchgroup");
+  Initiator unknown(o);
+  auto real = h.one(known.am1());
+  auto decoy = h.one(unknown.am1());
+  auto hd = parse_header(decoy.data);
+  REQUIRE(hd);
+  CHECK(hd->exchange == ExchangeType::Aggressive);  // no INVALID-ID-INFORMATION: no group-name oracle
+  CHECK(shape(decoy) == shape(real));
+  CHECK(decoy.data.size() == real.data.size());
+  CHECK(h.responder.stats().dh_jobs == 1);  // only the real group cost a DH
+  // Under the key the initiator used (the group key it guessed) HASH_R does not verify.
+  CHECK_FALSE(unknown.take_am2(decoy));
+  CHECK(unknown.error().find("HASH_R") != std::string::npos);
+  // AM3 fails as with a wrong group key: a protected AUTHENTICATION-FAILED and no SA.
+  auto r = h.feed(unknown.am3(true));
+  REQUIRE(r.size() == 1);
+  auto rh = parse_header(r[0].data);
+  REQUIRE(rh);
+  CHECK(rh->exchange == ExchangeType::Informational);
+  CHECK((rh->flags & flags::Encryption) != 0);
+  CHECK(h.responder.stats().auth_failed == 1);
+  CHECK(h.responder.find(unknown.rcookie()) == nullptr);
+  CHECK(h.log.contains("aggressive mode for unknown identity ID_KEY_ID nosuchgroup"));
+}
+
+TEST_CASE("aggressive mode: an unknown group with newlines and terminal escapes is logged escaped") {
   Harness h(fixture("ios-easyvpn.cfg"));
   auto o = am_options({tdes_md5_g2(1, ike_auth::XauthInitPreShared)});
-  o.id = key_id("nosuchgroup");
+  o.id = key_id("x\n phase 1 established (FORGED)\x1b[31m\n");
   Initiator ini(o);
-  auto r = h.one(ini.am1());
-  auto msg = parse_message(r.data);
-  REQUIRE(msg);
-  CHECK(msg->header.exchange == ExchangeType::Informational);
-  const auto* n = msg->chain.first_as<NotifyPayload>();
-  REQUIRE(n);
-  CHECK(n->type == notify::InvalidIdInformation);
+  h.one(ini.am1());
+  CHECK(h.log.contains("ID_KEY_ID x\\x0a phase 1 established (FORGED)\\x1b[31m\\x0a"));
+  for (const auto& line : h.log.lines) {
+    CHECK(line.text.find('\n') == std::string::npos);
+    CHECK(line.text.find('\x1b') == std::string::npos);
+  }
+}
+
+TEST_CASE("aggressive mode disabled (crypto isakmp aggressive-mode disable): AM1 is dropped unanswered") {
+  std::string cfg = fixture("ios-easyvpn.cfg");
+  cfg.replace(cfg.rfind("\nend"), 4, "\ncrypto isakmp aggressive-mode disable\nend");
+  Harness h(cfg);
+  REQUIRE(h.config.aggressive_mode_disabled);
+  Initiator ini(am_options({tdes_md5_g2(1, ike_auth::XauthInitPreShared)}));
+  CHECK(h.feed(ini.am1()).empty());
   CHECK(h.responder.sa_count() == 0);
-  CHECK(h.responder.stats().dh_jobs == 0);  // refused before any DH work
+  CHECK(h.responder.stats().dh_jobs == 0);
+  CHECK(h.log.contains("aggressive mode is disabled"));
 }
 
 TEST_CASE("aggressive mode: an IPv4 ID uses the address key (wildcard cisco1234)") {
