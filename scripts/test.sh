@@ -42,8 +42,8 @@ if [ "${RAVPN_SKIP_PACKAGE:-0}" != 1 ]; then
   fi
 fi
 
-# The unit tests again under ASan + UBSan (scripts/sanitizers.sh: a g++ -O1 build of the test executables only in
-# build-asan/; about MIN minutes from cold on 2 cores). Any sanitizer report fails it.
+# The unit tests again under ASan + UBSan (scripts/sanitizers.sh: a g++ -O0 build of the test executables only in
+# build-asan/). Any sanitizer report fails it.
 sanitizers_start=$SECONDS
 if scripts/sanitizers.sh; then
   passed=$((passed + 1))
