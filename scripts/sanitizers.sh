@@ -29,7 +29,7 @@ for t in json.load(sys.stdin):
     if set(t["suite"]) & {"ravpn:tools", "ravpn:lab", "ravpn:package", "tools", "lab", "package"}:
         continue
     for arg in t["cmd"]:
-        path = os.path.realpath(arg)
+        path = os.path.realpath(os.path.join(build, arg))  # meson gives built programs relative to the build dir
         if path.startswith(build + "/"):
             out.add(os.path.relpath(path, build))
 print("\n".join(sorted(out)))' "$build")
