@@ -171,15 +171,16 @@ void Service::save_leases_if_changed() {
 
 void Service::remove_stale_kernel_state() {
   // A previous ravpnd that was killed (kill -9, a crash) left its SAs, policies and routes behind; a clean stop
-  // leaves nothing, so anything found here is stale. Logged item by item: the operator sees what a crash left.
+  // leaves nothing, so anything found here is stale. Logged item by item: the operator sees what a crash left
+  // (daemon category: start-up lines are never rate-limited).
   if (!kernel_) return;
   const auto sweep = netlink::remove_stale_ipsec(config_->ike_addresses());
   for (const auto& line : sweep.removed)
-    log_.log(LogLevel::Notice, LogCategory::Ipsec, "removed stale kernel state of an earlier ravpnd: {}", line);
+    log_.log(LogLevel::Notice, LogCategory::Daemon, "removed stale kernel state of an earlier ravpnd: {}", line);
   for (const auto& line : sweep.failed)
-    log_.log(LogLevel::Warning, LogCategory::Ipsec, "stale kernel state left in place: {}", line);
+    log_.log(LogLevel::Warning, LogCategory::Daemon, "stale kernel state left in place: {}", line);
   if (!sweep.removed.empty())
-    log_.log(LogLevel::Notice, LogCategory::Ipsec, "removed {} stale kernel items left by an earlier ravpnd",
+    log_.log(LogLevel::Notice, LogCategory::Daemon, "removed {} stale kernel items left by an earlier ravpnd",
              sweep.removed.size());
 }
 

@@ -394,7 +394,9 @@ void Responder::tick() {
 }
 
 bool Responder::keep_alive(Phase1Sa& sa, TimePoint now) {
-  const auto settings = liveness_settings(*config_, mode_config::group_of(*config_, sa), sa.caps.dpd);
+  const auto group = config_->client_groups.find(sa.group_name);
+  const auto settings = liveness_settings(
+      *config_, group == config_->client_groups.end() ? nullptr : &group->second, sa.caps.dpd);
   const auto verdict = check_liveness(sa, settings, now, services_.kernel);
   switch (verdict) {
     case LivenessVerdict::Alive:
@@ -408,13 +410,13 @@ bool Responder::keep_alive(Phase1Sa& sa, TimePoint now) {
       return true;
     case LivenessVerdict::Dead:
       log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: peer dead: no answer to {} R-U-THERE messages{}", sa.tag(),
-               sa.liveness.dpd_unanswered, sa.session.xauth.user.empty() ? "" : " (user " + sa.session.xauth.user + ")");
+               sa.liveness.dpd_unanswered, sa.session.xauth.user.empty() ? "" : " (user " + peer_text(sa.session.xauth.user) + ")");
       return false;  // nobody to tell: no delete sent
     case LivenessVerdict::IdleTimeout:
     case LivenessVerdict::MaxTime:
       log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: {} ({} s){}", sa.tag(), describe(verdict),
                verdict == LivenessVerdict::IdleTimeout ? settings.idle.count() : settings.max.count(),
-               sa.session.xauth.user.empty() ? "" : ", user " + sa.session.xauth.user);
+               sa.session.xauth.user.empty() ? "" : ", user " + peer_text(sa.session.xauth.user));
       send_to_peer(sa, informational::delete_isakmp(*ctx_, sa));
       return false;
   }

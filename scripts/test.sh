@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as README.md gives it: installs what it needs, builds, runs the unit tests, the tshark
 # check of our bytes, the real-peer tests (ike-scan, psk-crack, vpnc, strongSwan in network namespaces), the kernel
-# lab, the Debian package in a fresh root, a bounded
-# libFuzzer run of the message parser, and prints the phase 1 crypto benchmark. Needs root (namespaces).
+# lab, the Debian package in a fresh root, the unit tests under ASan + UBSan, bounded libFuzzer runs of the message
+# parser, the config readers and the RADIUS answer parser, and prints the phase 1 crypto benchmark. Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "test.sh: run as root (the real-peer tests use network namespaces)" >&2; exit 1; }
@@ -47,6 +47,17 @@ if [ "${RAVPN_SKIP_PACKAGE:-0}" != 1 ]; then
     status=1
   fi
 fi
+
+# The unit tests again under ASan + UBSan (scripts/sanitizers.sh: a g++ -O0 build of the test executables only in
+# build-asan/). Any sanitizer report fails it.
+sanitizers_start=$SECONDS
+if scripts/sanitizers.sh; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  status=1
+fi
+echo "sanitizers: $((SECONDS - sanitizers_start)) s"
 
 fuzz_seconds=${RAVPN_FUZZ_SECONDS:-60}
 phase "fuzzing (${fuzz_seconds} s)"

@@ -19,7 +19,7 @@
 # (build/tests/bench/bench_handshake_crypto: a responder's phase 1 DH + PRF + hashes on one core) as a share of
 # each responder's CPU per handshake; the generator's own CPU per handshake (it shares the CPUs). Exit 0 when
 # every run completed all its handshakes and every completed tunnel was installed by the responder (ravpnd
-# "tunnel up", charon "CHILD_SA ... established").
+# ravpn_tunnels_up_total in `ravpnctl metrics`, charon "CHILD_SA ... established").
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../tools/lib.sh"
@@ -79,7 +79,7 @@ start_ravpnd() {  # GROUP -> RESPONDER_PID, RESPONDER_LOG
     "$RAVPND" --check-config "$cfg" --quiet >"$TT_TMP/check-config.log" 2>&1 ||
         { cat "$TT_TMP/check-config.log" >&2; tt_fail "ravpnd --check-config refused the bench config"; }
     RESPONDER_LOG=$TT_TMP/ravpnd-run.log
-    tt_bg "$RESPONDER_LOG" ip netns exec "$TT_GW_NS" "$RAVPND" --config "$cfg" --foreground
+    tt_bg "$RESPONDER_LOG" ip netns exec "$TT_GW_NS" "$RAVPND" --config "$cfg" --foreground --socket "$TT_TMP/ravpnd.sock"
     RESPONDER_PID=$TT_LAST_PID
     tt_wait_log "$RESPONDER_LOG" "listening on 192\.0\.2\.1:500" 30 "ravpnd start" "$RESPONDER_PID"
 }
@@ -130,7 +130,9 @@ run_one() {
     cpu1=$(cpu_ticks "$RESPONDER_PID")
     hwm=$(hwm_kib "$RESPONDER_PID")
     if [ "$responder" = ravpnd ]; then
-        installed=$(grep -c 'tunnel up: ' "$RESPONDER_LOG" || true)
+        # From the daemon's counter: its log rate-limits repeated lines (10 per cause per 10 s).
+        installed=$("$(dirname "$RAVPND")/ravpnctl" --socket "$TT_TMP/ravpnd.sock" metrics |
+            awk '$1 == "ravpn_tunnels_up_total" {print $2}')
     else
         installed=$(grep -Ec 'CHILD_SA bench\{[0-9]+\} established' "$RESPONDER_LOG" || true)
     fi
