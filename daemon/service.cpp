@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "daemon/systemd_notify.hpp"
+#include "ike/policy/policy.hpp"
 #include "ike/reload_check.hpp"
 #include "netlink/interfaces.hpp"
 #include "netlink/nft_firewall.hpp"
@@ -100,7 +101,8 @@ void Service::open_services() {
 }
 
 void Service::probe_kernel(const config::Config& config) {
-  kernel_capability_ = control::probe_kernel(kernel_.get(), ike::offered_transforms(config));
+  kernel_capability_ =
+      control::probe_kernel(kernel_.get(), ike::compiled::offered_transforms(ike::compiled::compile(config)));
   if (kernel_capability_.esp())
     log_.log(LogLevel::Info, LogCategory::Ipsec, "kernel: {}", kernel_capability_.summary());
   else
