@@ -61,15 +61,26 @@ HandshakeSpec main_spec() {
 // responder sent before the client sees it.
 void pump(Phase2Harness& h, Handshake& c, std::function<void(Bytes&)> tamper = {}) {
   std::deque<Bytes> to_responder;
-  for (auto& d : c.start(Clock::now())) to_responder.push_back(std::move(d));
-  for (int rounds = 0; !to_responder.empty() && rounds < 50; ++rounds) {
-    Bytes d = std::move(to_responder.front());
-    to_responder.pop_front();
-    for (auto& reply : h.feed(ike::Datagram{c.spec().self, c.spec().responder, d})) {
+  auto take = [&](const std::vector<ike::Datagram>& replies) {
+    for (const auto& reply : replies) {
       if (reply.to != c.spec().self) continue;
-      if (tamper) tamper(reply.data);
-      for (auto& out : c.receive(reply.data, Clock::now())) to_responder.push_back(std::move(out));
+      Bytes data = reply.data;
+      if (tamper) tamper(data);
+      for (auto& out : c.receive(data, Clock::now())) to_responder.push_back(std::move(out));
     }
+  };
+  for (auto& d : c.start(Clock::now())) to_responder.push_back(std::move(d));
+  // When the client is quiet, time passes: a client that does not pull gets its SET once the responder's
+  // mode-config pull window has ended (one tick later).
+  for (int quiet = 0; quiet < 2; ++quiet) {
+    for (int rounds = 0; !to_responder.empty() && rounds < 50; ++rounds) {
+      Bytes d = std::move(to_responder.front());
+      to_responder.pop_front();
+      take(h.feed(ike::Datagram{c.spec().self, c.spec().responder, d}));
+    }
+    h.advance(h.pull_window + Seconds(1));
+    take(h.tick());
+    if (to_responder.empty()) break;
   }
 }
 

@@ -45,9 +45,10 @@ TEST_CASE("DPD: R-U-THERE after the keepalive silence, kept by an ACK or by traf
   quick_mode(h, c, address);
   REQUIRE(h.kernel.sas().size() == 2);
 
-  h.advance(Seconds(9));
+  // main_mode_with_address() waited out the 2 s mode-config pull window since phase 1: 8 s of silence now.
+  h.advance(Seconds(6));
   CHECK(notifies_on_tick(h, c).empty());
-  h.advance(Seconds(2));
+  h.advance(Seconds(3));
   auto probe = notifies_on_tick(h, c);
   REQUIRE(probe.size() == 1);
   CHECK(probe[0].type == notify::DpdRUThere);
