@@ -38,9 +38,15 @@ check_good_group_key() {
     expect_markers_in_order "$TT_VPNC_LOG"
     # It must now wait for the Xauth request (or, once ravpnd sends it, be in the Xauth step).
     sleep 3
-    kill -0 "$TT_VPNC_PID" 2>/dev/null ||
+    # On a kernel without ESP states vpnc can get through Xauth and mode-config to quick mode, whose SAs ravpnd
+    # cannot install: ravpnd then deletes them at the peer, and vpnc gives up. That exit is no phase 1 failure.
+    if kill -0 "$TT_VPNC_PID" 2>/dev/null; then
+        tt_expect_no_grep "$TT_VPNC_LOG" "$VPNC_BAD_RE" "vpnc after phase 1"
+    elif grep -q "installing IPsec SAs failed.*deleting spi" "$TT_RAVPND_LOG"; then
+        tt_expect_grep "$TT_VPNC_LOG" 'S5\.1 xauth' "vpnc got past phase 1 before the quick mode ravpnd could not install"
+    else
         tt_fail "vpnc: expected it to wait for the Xauth request after phase 1, it exited: $(tail -n 3 "$TT_VPNC_LOG" | tr '\n' '|')"
-    tt_expect_no_grep "$TT_VPNC_LOG" "$VPNC_BAD_RE" "vpnc after phase 1"
+    fi
     if grep -q 'S5\.1 xauth' "$TT_VPNC_LOG"; then
         tt_log "vpnc already received the server's next packet and is in the Xauth step (S5.1)"
     fi
