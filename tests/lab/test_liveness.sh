@@ -24,6 +24,7 @@ text = text.replace("[group.vpn3000]\n", "[group.vpn3000]\nidle_time = 60\n", 1)
 open(path, "w").write(text)
 PY
 export RAVPN_CONFIG=$TT_TMP/native.toml
+export RAVPND_ARGS="--debug isakmp,ipsec"  # the R-U-THERE and liveness checks in the log when it fails
 export VPNC_SCRIPT=$SRCDIR/tests/lab/vpnc-script-lab.sh
 tt_start_ravpnd
 tt_wait_log "$TT_RAVPND_LOG" "ravpnd started" 30 "ravpnd ready" "$TT_RAVPND_PID"

@@ -24,7 +24,7 @@ grep -q '^aaa-server AuthInbound protocol tacacs+$' "$RAVPN_CONFIG" || tt_fail "
 # ---- the config check: the seed passes; without the server's key it names the crypto map's line
 "$RAVPND" --check-config "$RAVPN_CONFIG" --secrets "$RAVPN_SECRETS" --quiet >"$TT_TMP/check.log" 2>&1 ||
   { cat "$TT_TMP/check.log" >&2; tt_fail "--check-config refused the TACACS+ seed"; }
-tt_expect_no_grep "$TT_TMP/check.log" 'error' "--check-config on the seed"
+tt_expect_no_grep "$TT_TMP/check.log" ': error' "--check-config on the seed"
 sed 's/^\(aaa-server AuthInbound (inside) host 10.89.129.134\) secretkey \(timeout 10\)$/\1 \2/' "$RAVPN_CONFIG" \
   >"$TT_TMP/nokey.cfg"
 if "$RAVPND" --check-config "$TT_TMP/nokey.cfg" --secrets "$RAVPN_SECRETS" --quiet >"$TT_TMP/nokey.log" 2>&1; then
