@@ -31,6 +31,11 @@ tt_wait_log "$TT_RAVPND_LOG" "ravpnd started" 30 "ravpnd ready" "$TT_RAVPND_PID"
 
 lab_connect_vpnc john "$TT_CLIENT_NS" john doe
 pid_john=$LAB_VPNC_PID
+# vpnc itself sends a packet through its tunnel now and then; "sends nothing" is a client whose tun device is down
+# (vpnc keeps running and keeps answering R-U-THERE).
+for tun in $(ip -n "$TT_CLIENT_NS" -o link show | awk -F': ' '$2 ~ /^tun/ {print $2}' | cut -d@ -f1); do
+    ip -n "$TT_CLIENT_NS" link set "$tun" down
+done
 lab_connect_vpnc jane "$CLIENT2_NS" jane secret2
 pid_jane=$LAB_VPNC_PID
 addr_jane=$LAB_VPNC_ADDR
