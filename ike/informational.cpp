@@ -5,6 +5,7 @@
 #include "ike/phase1_common.hpp"
 #include "ike/protected_exchange.hpp"
 #include "ike/protection.hpp"
+#include "ike/wire/be32.hpp"
 
 namespace ravpn::ike::informational {
 namespace {
@@ -67,16 +68,14 @@ Bytes delete_isakmp(ExchangeContext& ctx, Phase1Sa& sa) {
 }
 
 Bytes r_u_there(ExchangeContext& ctx, Phase1Sa& sa, uint32_t sequence) {
-  return notify(ctx, sa, notify::DpdRUThere,
-                Bytes{uint8_t(sequence >> 24), uint8_t(sequence >> 16), uint8_t(sequence >> 8), uint8_t(sequence)});
+  return notify(ctx, sa, notify::DpdRUThere, be32_bytes(sequence));
 }
 
 Bytes delete_esp(ExchangeContext& ctx, Phase1Sa& sa, const std::vector<uint32_t>& our_inbound_spis) {
   DeletePayload d;
   d.protocol = ProtocolId::IpsecEsp;
   d.spi_size = 4;
-  for (uint32_t spi : our_inbound_spis)
-    d.spis.push_back(Bytes{uint8_t(spi >> 24), uint8_t(spi >> 16), uint8_t(spi >> 8), uint8_t(spi)});
+  for (uint32_t spi : our_inbound_spis) d.spis.push_back(be32_bytes(spi));
   return protect(ctx, sa, d);
 }
 
@@ -109,7 +108,7 @@ Outcome on_message(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, Byt
       } else if (n->type == notify::DpdRUThereAck) {
         ctx.log.log(LogLevel::Debug, LogCategory::Isakmp, "{}: DPD R-U-THERE-ACK", sa.tag());
         if (n->data.size() == 4)
-          out.dpd_ack = uint32_t(n->data[0]) << 24 | uint32_t(n->data[1]) << 16 | uint32_t(n->data[2]) << 8 | n->data[3];
+          out.dpd_ack = be32_of(n->data);
       } else {
         ctx.log.log(n->type < 8192 ? LogLevel::Warning : LogLevel::Info, LogCategory::Isakmp,
                     "{}: peer sent notify {}", sa.tag(), n->type);
@@ -130,7 +129,7 @@ Outcome on_message(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, Byt
         ctx.log.log(LogLevel::Info, LogCategory::Ipsec, "{}: peer deleted {} IPsec SA(s)", sa.tag(), d->spis.size());
         for (const auto& spi : d->spis)
           if (spi.size() == 4)
-            out.deleted_ipsec_spis.push_back(uint32_t(spi[0]) << 24 | uint32_t(spi[1]) << 16 | uint32_t(spi[2]) << 8 | spi[3]);
+            out.deleted_ipsec_spis.push_back(be32_of(spi));
       }
     }
   }

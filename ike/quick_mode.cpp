@@ -10,6 +10,7 @@
 #include "ike/phase1_common.hpp"
 #include "ike/protected_exchange.hpp"
 #include "ike/protection.hpp"
+#include "ike/wire/be32.hpp"
 
 namespace ravpn::ike::quick_mode {
 namespace {
@@ -138,9 +139,7 @@ std::optional<Ipv4Net> id_to_net(const IdPayload& id) {
   return std::nullopt;
 }
 
-Bytes spi_bytes(kernel::Spi s) {
-  return {uint8_t(s.value >> 24), uint8_t(s.value >> 16), uint8_t(s.value >> 8), uint8_t(s.value)};
-}
+Bytes spi_bytes(kernel::Spi s) { return be32_bytes(s.value); }
 
 Outcome fail_qm(ExchangeContext& ctx, Phase1Sa& sa, uint32_t mid, uint16_t notify_type, const std::string& why) {
   sa.session.quick_modes.erase(mid);
@@ -296,8 +295,7 @@ kernel::Result<> install(ExchangeContext& ctx, Phase1Sa& sa, QuickModeExchange& 
     return crypto::quick_mode_keymat(sa.choice.hash, sa.keys.skeyid_d, qm.g_qm_xy, uint8_t(ProtocolId::IpsecEsp),
                                      spi_bytes(spi), qm.ni_b, qm.nr_b, enc_len + auth_len);
   };
-  kernel::Spi peer_spi{uint32_t(qm.peer_spi[0]) << 24 | uint32_t(qm.peer_spi[1]) << 16 |
-                       uint32_t(qm.peer_spi[2]) << 8 | qm.peer_spi[3]};
+  kernel::Spi peer_spi{be32_of(qm.peer_spi)};
   const bool udp = qm.encapsulation != encaps::Tunnel;
   kernel::Lifetime life;
   life.hard_seconds = qm.lifetime_seconds;

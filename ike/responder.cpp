@@ -8,6 +8,7 @@
 #include "ike/main_mode.hpp"
 #include "ike/mode_config.hpp"
 #include "ike/quick_mode.hpp"
+#include "ike/wire/be32.hpp"
 
 namespace ravpn::ike {
 
@@ -233,8 +234,7 @@ void Responder::apply(Phase1Sa& sa, Step step, const Datagram* request) {
         sa.liveness.last_traffic = sa.established_at;
         // RFC 3706 §7: a random start, room to count up; our cookie is random already (no extra RNG draw, so
         // exchanges replay byte for byte).
-        sa.liveness.dpd_sequence = (uint32_t(sa.rcookie.bytes[0]) << 24 | uint32_t(sa.rcookie.bytes[1]) << 16 |
-                                    uint32_t(sa.rcookie.bytes[2]) << 8 | sa.rcookie.bytes[3]) & 0x7fffffff;
+        sa.liveness.dpd_sequence = be32_of(sa.rcookie.bytes) & 0x7fffffff;
         if (sa.initial_contact) forget_older_sas(sa);
         begin_session(sa);
       }
