@@ -1,6 +1,5 @@
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <set>
 #include <string>
 #include <vector>
@@ -162,10 +161,11 @@ TEST_CASE("a range that ends at 255.255.255.255") {
   CHECK(pool.lease("c").error() == PoolError::Exhausted);
 }
 
-TEST_CASE("large pools stay fast") {
+// A large pool's lease and release follow the free list, not a scan. How fast is measured by a benchmark, never
+// by a timed unit test (this one also runs under ASan at -O0).
+TEST_CASE("large pools: 10,000 leases, holes refilled lowest first") {
   AddressPool pool("big", {range("10.2.1.1", "10.2.1.254"), range("10.100.0.0", "10.100.255.255")});
   CHECK(pool.size() == 254 + 65536);
-  auto start = std::chrono::steady_clock::now();
   std::vector<Ipv4> addresses;
   for (int i = 0; i < 10000; ++i) addresses.push_back(*pool.lease("user" + std::to_string(i)));
   CHECK(pool.leased() == 10000);
@@ -177,8 +177,6 @@ TEST_CASE("large pools stay fast") {
   for (size_t i = 0; i < addresses.size(); i += 2)
     REQUIRE(*pool.lease("newcomer" + std::to_string(i)) == addresses[i]);
   CHECK(*pool.lease("one more") == Ipv4{addresses.back().value + 1});
-  auto elapsed = std::chrono::steady_clock::now() - start;
-  CHECK(elapsed < std::chrono::milliseconds(500));
 }
 
 TEST_CASE("a reloaded pool adopts the running leases and hands out the others") {
