@@ -47,7 +47,8 @@ LivenessSettings liveness_settings(const config::Config& config, const config::C
 
 LivenessVerdict check_liveness(Phase1Sa& sa, const LivenessSettings& s, TimePoint now, kernel::Kernel* kernel) {
   auto& l = sa.liveness;
-  if (s.max.count() > 0 && now - sa.established_at >= s.max) return LivenessVerdict::MaxTime;
+  const TimePoint login = sa.session.login_at == TimePoint{} ? sa.established_at : sa.session.login_at;
+  if (s.max.count() > 0 && now - login >= s.max) return LivenessVerdict::MaxTime;
   if (now < l.next_check && l.dpd_unanswered == 0) return LivenessVerdict::Alive;
   l.next_check = now + check_interval(s);
 

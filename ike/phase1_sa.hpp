@@ -19,6 +19,7 @@ enum class Phase1Mode { Main, Aggressive };
 
 // Main mode: MM1 -> (send MM2) SentSa -> MM3 -> Computing -> (send MM4) SentKe -> MM5 -> (send MM6) Established.
 // Aggressive mode: AM1 -> Computing -> (send AM2) SentReply -> AM3 -> Established.
+// Established -> Deleted when phase 1 reaches its lifetime while IPsec SAs remain (they live on until they expire).
 enum class Phase1State { SentSa, Computing, SentKe, SentReply, Established, Deleted };
 
 const char* name(Phase1Mode);
@@ -75,6 +76,8 @@ struct Phase1Sa {
   std::map<uint32_t, Bytes> phase2_ivs;
 
   bool established() const { return state == Phase1State::Established; }
+  // Phase 1 is over but its session's IPsec SAs live on (responder_takeover.cpp): no message is taken on it.
+  bool detached() const { return state == Phase1State::Deleted; }
   std::string tag() const;  // "conn 7 peer 192.0.2.5:500"
 };
 

@@ -242,6 +242,7 @@ Outcome on_first(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, const
               qm.proposal_number, match->esp.name, entry->label(), qm.client_net.str(), qm.protected_net.str(),
               qm.our_spi.value);
   qm.state = QuickModeExchange::State::Computing;
+  qm.started_at = ctx.time ? ctx.time->now() : TimePoint{};
   sa.session.quick_modes[mid] = std::move(qm);
   if (ke_group) return {Step::need_dh(), false};
   return build_reply(sa, mid);
@@ -407,8 +408,16 @@ Outcome on_final(ExchangeContext& ctx, Phase1Sa& sa, uint32_t mid, const Payload
               "{}: tunnel up: {} <-> {}, spi in {:08x} out {:08x}, {}, lifetime {} s{}", sa.tag(),
               child.client_net.str(), child.protected_net.str(), child.spi_in.value, child.spi_out.value,
               child.transform, child.lifetime_seconds, sa.session.xauth.user.empty() ? "" : ", user " + peer_text(sa.session.xauth.user));
+  // A new pair for selectors that have one already is the client renewing its IPsec SA (RFC 2409 §5.5 leaves that
+  // to a new quick mode); the older pair stays until the peer deletes it or it expires, so no packet is lost.
+  for (const auto& c : sa.session.children)
+    if (c.client_net == child.client_net && c.protected_net == child.protected_net) {
+      ++sa.session.phase2_rekeys;
+      break;
+    }
   sa.session.children.push_back(child);
   qm.state = QuickModeExchange::State::Done;
+  qm.finished_at = child.installed_at;
   // Keep only what recognises a late retransmit of QM1; the keying material and the IV chain go.
   qm.g_qm_xy.clear();
   qm.dh = {};
@@ -496,9 +505,16 @@ void remove_all(ExchangeContext& ctx, Phase1Sa& sa) {
     sa.session.children.pop_back();
     remove_child(ctx, sa, child);
   }
-  for (auto& [mid, qm] : sa.session.quick_modes)
-    if (qm.state != QuickModeExchange::State::Done && ctx.kernel) (void)ctx.kernel->delete_sa(sa.local.address, qm.our_spi);
+  abandon_pending(ctx, sa);
   sa.session.quick_modes.clear();
+}
+
+void abandon_pending(ExchangeContext& ctx, Phase1Sa& sa) {
+  std::erase_if(sa.session.quick_modes, [&](auto& entry) {
+    if (entry.second.state == QuickModeExchange::State::Done) return false;
+    if (ctx.kernel && entry.second.our_spi.value != 0) (void)ctx.kernel->delete_sa(sa.local.address, entry.second.our_spi);
+    return true;
+  });
 }
 
 }  // namespace ravpn::ike::quick_mode

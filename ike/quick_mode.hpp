@@ -22,5 +22,7 @@ Outcome after_dh(ExchangeContext& ctx, Phase1Sa& sa, uint32_t message_id);
 void remove_child(ExchangeContext& ctx, Phase1Sa& sa, const ChildSa& child);
 // Remove every IPsec SA of this ISAKMP SA (tunnel down).
 void remove_all(ExchangeContext& ctx, Phase1Sa& sa);
+// Quick modes that never finished: their allocated (larval) inbound SPIs leave the kernel, the exchanges go.
+void abandon_pending(ExchangeContext& ctx, Phase1Sa& sa);
 
 }  // namespace ravpn::ike::quick_mode

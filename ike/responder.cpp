@@ -8,6 +8,7 @@
 #include "ike/main_mode.hpp"
 #include "ike/mode_config.hpp"
 #include "ike/quick_mode.hpp"
+#include "ike/session_pruning.hpp"
 #include "ike/wire/be32.hpp"
 
 namespace ravpn::ike {
@@ -171,6 +172,11 @@ void Responder::on_first_message(const Datagram& d, const Header& h) {
 }
 
 void Responder::on_later_message(const Datagram& d, const Header& h, Phase1Sa& sa) {
+  if (sa.detached()) {
+    ++stats_.dropped;  // its phase 1 is over: only its IPsec SAs live on
+    log_.log(LogLevel::Debug, LogCategory::Isakmp, "{}: message on a deleted ISAKMP SA dropped", sa.tag());
+    return;
+  }
   if (d.data == sa.last_request) {
     if (!sa.last_response.empty()) {
       ++stats_.retransmits_answered;
@@ -361,7 +367,16 @@ void Responder::tick() {
   const TimePoint now = time_.now();
   fragments_.expire(now);
   std::vector<Cookie> expired, push;
+  std::vector<Cookie> detach_now;
   for (const auto& [cookie, sa] : sas_) {
+    if (sa->established() || sa->detached()) {
+      for (const auto& spi : prune_session_state(*sa, now))
+        if (services_.kernel) (void)services_.kernel->delete_sa(sa->local.address, spi);
+    }
+    if (sa->detached()) {
+      if (!keep_detached(*sa, now)) expired.push_back(cookie);
+      continue;
+    }
     if (sa->session.mode_config.push_due && now >= *sa->session.mode_config.push_due) push.push_back(cookie);
     if (!sa->established()) {
       if (now - sa->created >= settings_.half_open_timeout) {
@@ -374,7 +389,8 @@ void Responder::tick() {
       log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 lifetime of {} s reached, deleting", sa->tag(),
                sa->choice.lifetime_seconds);
       send_to_peer(*sa, informational::delete_isakmp(*ctx_, *sa));
-      expired.push_back(cookie);
+      if (sa->session.children.empty()) expired.push_back(cookie);
+      else detach_now.push_back(cookie);
     } else if (!sa->session.outstanding) {
       if (!keep_alive(*sa, now)) expired.push_back(cookie);
     } else {
@@ -389,6 +405,8 @@ void Responder::tick() {
     }
   }
   for (const auto& c : expired) remove(c);
+  for (const auto& c : detach_now)
+    if (auto it = sas_.find(c); it != sas_.end()) detach(*it->second, "phase 1 over");
   for (const auto& c : push)
     if (auto it = sas_.find(c); it != sas_.end()) push_address(*it->second);
 }

@@ -55,6 +55,7 @@ struct ResponderStats {
   uint64_t xauth_ok = 0;
   uint64_t xauth_failed = 0;
   uint64_t tunnels_up = 0;
+  uint64_t sessions_taken_over = 0;  // phase 1 rekeys and reauthentications (responder_takeover.cpp)
 };
 
 class Responder {
@@ -111,6 +112,11 @@ class Responder {
   void after_xauth(Phase1Sa& sa);
   void push_address(Phase1Sa& sa);  // mode-config SET, the client did not pull
   void retire_older_sessions(Phase1Sa& sa);
+  // The session of an older ISAKMP SA of the same peer and user moves to `sa` (responder_takeover.cpp).
+  void take_over_older_session(Phase1Sa& sa);
+  // Phase 1 ended while IPsec SAs remain: they live on; false from keep_detached() when the session is over.
+  void detach(Phase1Sa& sa, const std::string& why);
+  bool keep_detached(Phase1Sa& sa, TimePoint now);
   void send_outstanding(Phase1Sa& sa, uint32_t message_id, Bytes message);
   void retransmit_outstanding(Phase1Sa& sa, TimePoint now);
   // DPD, idle and maximum time (liveness.hpp) for an established SA with nothing outstanding; false: remove it.

@@ -80,12 +80,14 @@ void Responder::retire_older_sessions(Phase1Sa& sa) {
 }
 
 void Responder::after_xauth(Phase1Sa& sa) {
+  take_over_older_session(sa);
   // `client configuration address initiate`: push the address to clients that do not ask for it themselves
   // (Cisco VPN Client 1.1, strongSwan in push mode). Unity clients (3.x/4.x, vpnc) always ask (`respond`). Other
   // clients may pull too (strongSwan and Libreswan in pull mode send their REQUEST right after the Xauth ACK): with
   // `respond` configured as well they get a short window to do so, and a client that pulled is never sent a SET
   // (it would answer a transaction it did not expect).
-  if (!push_configured(*config_) || sa.caps.unity || sa.session.mode_config.address) return;
+  const auto& mc = sa.session.mode_config;
+  if (!push_configured(*config_) || sa.caps.unity || (mc.address && !mc.adopted)) return;
   if (pull_configured(*config_)) {
     sa.session.mode_config.push_due = time_.now() + settings_.pull_window;
     return;
@@ -94,8 +96,10 @@ void Responder::after_xauth(Phase1Sa& sa) {
 }
 
 void Responder::push_address(Phase1Sa& sa) {
-  sa.session.mode_config.push_due.reset();
-  if (sa.session.mode_config.address) return;
+  auto& mc = sa.session.mode_config;
+  mc.push_due.reset();
+  if (mc.address && !mc.adopted) return;  // the client pulled it
+  mc.adopted = false;
   log_.log(LogLevel::Debug, LogCategory::Isakmp, "{}: the client did not ask for an address, pushing one", sa.tag());
   if (!mode_config::ensure_address(*ctx_, sa)) return delete_sa(sa, "no address for the client");
   retire_older_sessions(sa);
@@ -167,9 +171,10 @@ void Responder::on_transaction(const Datagram& d, const Header& h, Phase1Sa& sa)
       return;
     }
     session.mode_config.push_due.reset();  // it pulled: no SET as well
+    session.mode_config.adopted = false;
     Bytes reply = mode_config::reply(*ctx_, sa, h.message_id, *attrs);
     sa.phase2_ivs.erase(mid);  // REQUEST/REPLY is over; a retransmitted REQUEST is answered from `answered`
-    session.answered[mid] = {d.data, reply};
+    session.answered[mid] = {d.data, reply, time_.now()};
     send_to_peer(sa, std::move(reply));
     if (!session.mode_config.address) return delete_sa(sa, "no address for the client");
     retire_older_sessions(sa);

@@ -41,6 +41,9 @@ struct ModeConfigSession {
   bool pushed = false;          // SET sent (initiate)
   bool acknowledged = false;    // ACK or REPLY done
   std::optional<TimePoint> push_due;  // a SET goes out then unless the client pulls (sends a REQUEST) first
+  // The address came with a session taken over from an older ISAKMP SA (responder_takeover.cpp): it is this
+  // user's already, but this ISAKMP SA has not told the client yet, so a push (SET) still goes out.
+  bool adopted = false;
 };
 
 // One quick mode exchange (RFC 2409 §5.5), keyed by message ID.
@@ -70,6 +73,8 @@ struct QuickModeExchange {
   Ipv4Net protected_net;          // our side
   bool commit = false;
   Bytes hash3_expected;
+  TimePoint started_at{};         // QM1 received
+  TimePoint finished_at{};        // Done since then; kept a while for late QM1 retransmits (session_pruning.hpp)
 };
 
 // An IPsec SA pair installed in the kernel.
@@ -94,12 +99,21 @@ struct Session {
   struct Answered {
     Bytes request;
     Bytes reply;
+    TimePoint at{};
   };
   std::map<uint32_t, Answered> answered;   // peer-initiated transactions, for retransmits
   // The last transaction message the peer sent in answer to ours (Xauth REPLY, ACK), as received: the same bytes
   // again are a retransmit (the peer missed what we sent next), answered by resending that, never decrypted again
   // (its IV chain has moved on).
   Bytes last_answer_received;
+
+  // What outlives the ISAKMP SA that carries the session (responder_takeover.cpp): the first login, and how often
+  // phase 1 and phase 2 were renewed since.
+  TimePoint login_at{};
+  uint32_t phase1_rekeys = 0;
+  uint32_t phase2_rekeys = 0;
+  uint64_t carried_from = 0;  // serial of the ISAKMP SA this session was taken over from (0: none)
+  uint64_t handed_to = 0;     // serial of the newer ISAKMP SA that took this session over (0: none): nothing left
 };
 
 }  // namespace ravpn::ike

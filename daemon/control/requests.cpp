@@ -244,6 +244,13 @@ json isakmp_view(const ike::Phase1Sa& sa, TimePoint now) {
   const auto& mc = sa.session.mode_config;
   j["address"] = mc.address ? json(mc.address->str()) : json(nullptr);
   j["ipsec_sas"] = sa.session.children.size();
+  // Which session this ISAKMP SA carries: taken over from an older one (phase 1 rekey), or none any more (given to
+  // a newer one); a deleted ISAKMP SA whose IPsec SAs live on still shows its session.
+  j["session"] = {{"carried_from", sa.session.carried_from == 0 ? json(nullptr) : json(sa.session.carried_from)},
+                  {"handed_to", sa.session.handed_to == 0 ? json(nullptr) : json(sa.session.handed_to)},
+                  {"phase1_rekeys", sa.session.phase1_rekeys},
+                  {"phase2_rekeys", sa.session.phase2_rekeys},
+                  {"detached", sa.detached()}};
   return j;
 }
 
@@ -280,14 +287,26 @@ json user_view(const ike::Phase1Sa& sa, TimePoint now) {
   const auto& x = sa.session.xauth;
   const auto& mc = sa.session.mode_config;
   const bool authenticated = x.state == ike::XauthState::Done && !x.user.empty();
-  if (!sa.established() || (!authenticated && !mc.address)) return nullptr;
+  if (!(sa.established() || sa.detached()) || sa.session.handed_to != 0 ||
+      (!authenticated && !mc.address && sa.session.children.empty()))
+    return nullptr;  // an older ISAKMP SA whose session a newer one took over is not a user of its own
+  const TimePoint login = sa.session.login_at == TimePoint{} ? sa.established_at : sa.session.login_at;
+  const auto& l = sa.liveness;
+  json dpd = sa.detached() ? json("no ISAKMP SA")
+             : l.dpd_unanswered > 0 ? json(fmt::format("{} R-U-THERE unanswered", l.dpd_unanswered))
+                                    : json(sa.caps.dpd ? "ok" : "peer has no DPD");
   return json{{"user", authenticated ? json(printable(x.user)) : json(nullptr)},
               {"group", sa.group_name.empty() ? json(nullptr) : json(printable(sa.group_name))},
               {"address", mc.address ? json(mc.address->str()) : json(nullptr)},
               {"pool", mc.pool.empty() ? json(nullptr) : json(mc.pool)},
               {"peer", sa.peer.str()},
               {"serial", sa.serial},
-              {"connected_for", std::max<int64_t>(0, seconds_between(sa.established_at, now))},
+              {"connected_for", std::max<int64_t>(0, seconds_between(login, now))},
+              {"idle_for", std::max<int64_t>(0, seconds_between(l.last_traffic, now))},
+              {"phase1", sa.detached() ? "deleted, IPsec SAs live on" : "up"},
+              {"phase1_rekeys", sa.session.phase1_rekeys},
+              {"phase2_rekeys", sa.session.phase2_rekeys},
+              {"dpd", std::move(dpd)},
               {"ipsec_sas", sa.session.children.size()}};
 }
 

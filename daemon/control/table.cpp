@@ -75,12 +75,19 @@ std::string isakmp_text(const json& r) {
            duration_text(sa.value("established_for", json())), duration_text(sa.value("lifetime_left", json()))});
   }
   std::string s = t.str();
-  for (const auto& sa : list(r, "sas"))
-    s += fmt::format("conn {}: cookies {} {}, peer id {}\n", cell(sa, "serial"), cell(sa, "icookie"),
+  for (const auto& sa : list(r, "sas")) {
+    std::string carried;
+    if (sa.contains("session") && sa["session"].is_object() && !sa["session"].value("carried_from", json()).is_null())
+      carried = ", session taken over from conn " + cell(sa["session"], "carried_from");
+    if (sa.contains("session") && sa["session"].is_object() && !sa["session"].value("handed_to", json()).is_null())
+      carried += ", session handed to conn " + cell(sa["session"], "handed_to");
+    s += fmt::format("conn {}: cookies {} {}, peer id {}{}\n", cell(sa, "serial"), cell(sa, "icookie"),
                      cell(sa, "rcookie"),
                      sa.contains("peer_id") && sa["peer_id"].is_object()
                          ? cell(sa["peer_id"], "type") + " " + cell(sa["peer_id"], "value")
-                         : "-");
+                         : "-",
+                     carried);
+  }
   return s + fmt::format("{} ISAKMP SA(s)\n", list(r, "sas").size());
 }
 
@@ -97,10 +104,11 @@ std::string sas_text(const json& r) {
 }
 
 std::string users_text(const json& r) {
-  Table t({"user", "group", "address", "pool", "peer", "conn", "connected"});
+  Table t({"user", "group", "address", "pool", "peer", "conn", "connected", "idle", "rekeys p1/p2", "dpd"});
   for (const auto& u : list(r, "users"))
     t.add({cell(u, "user"), cell(u, "group"), cell(u, "address"), cell(u, "pool"), cell(u, "peer"), cell(u, "serial"),
-           duration_text(u.value("connected_for", json()))});
+           duration_text(u.value("connected_for", json())), duration_text(u.value("idle_for", json())),
+           cell(u, "phase1_rekeys") + "/" + cell(u, "phase2_rekeys"), cell(u, "dpd")});
   return t.str() + fmt::format("{} user(s)\n", list(r, "users").size());
 }
 

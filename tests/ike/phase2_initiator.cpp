@@ -88,7 +88,7 @@ std::vector<Datagram> run_main_mode(Phase2Harness& h, Client& c) {
   c.phase1_replies.push_back(h.one(ini.mm3()));
   const Datagram mm4 = c.phase1_replies.back();
   REQUIRE_MESSAGE(ini.take_mm4(mm4), ini.error());
-  auto last = h.feed(ini.mm5(true));
+  auto last = h.feed(ini.mm5(c.initial_contact));
   REQUIRE_MESSAGE(!last.empty(), "MM5 not answered\nlog:\n" << h.log.text());
   REQUIRE_MESSAGE(ini.take_mm6(last[0]), ini.error() << "\nlog:\n" << h.log.text());
   c.phase1_replies.insert(c.phase1_replies.end(), last.begin(), last.end());

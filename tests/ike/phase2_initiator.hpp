@@ -57,6 +57,7 @@ struct Client {
   InitiatorOptions options;
   Initiator ini;
   std::unique_ptr<Phase2Initiator> p2;
+  bool initial_contact = true;  // in MM5; a reauthenticating client (same peer, new ISAKMP SA) sends none
   std::vector<Datagram> phase1_replies;  // everything the responder sent during phase 1 (+ the Xauth REQUEST)
 };
 
