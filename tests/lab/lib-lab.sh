@@ -214,3 +214,59 @@ lab_start_freeradius() {
     fr_wait_ready "$TT_TMP/radiusd.log" "$TT_LAST_PID" || tt_fail "FreeRADIUS did not start in $ns"
     tt_log "FreeRADIUS on $address:$port for client $client"
 }
+
+# ---------------------------------------------------------------- Libreswan's pluto and a NAT router
+# lab_pluto_state: pluto's run, NSS and log paths in the scratch dir (LSW_RUN, LSW_NSS, LSW_LOG, UPDOWN_LOG for
+# libreswan-updown.sh), the directories and an empty NSS database made.
+lab_pluto_state() {
+    LSW_RUN=$TT_TMP/pluto-run
+    LSW_NSS=$TT_TMP/pluto-nss
+    LSW_LOG=$TT_TMP/pluto.log
+    UPDOWN_LOG=$TT_TMP/updown.log
+    mkdir -p "$LSW_RUN" "$LSW_NSS" "$TT_TMP/ipsec.d"
+    certutil -N -d "sql:$LSW_NSS" --empty-password
+}
+
+# lab_start_pluto NS: pluto from the unpacked Libreswan ($LSW) in NS with $TT_TMP/ipsec.conf and ipsec.secrets, its
+# run and NSS state in the scratch dir (LSW_RUN, LSW_NSS, LSW_LOG must be set, the NSS db made); PLUTO_PID, CTL set.
+# Pluto runs /usr/libexec/ipsec/addconn by that fixed path: the unpacked /usr/libexec is bind-mounted over the host's
+# inside pluto's own mount namespace (ip netns exec gives it one).
+lab_start_pluto() {
+    local ns=$1
+    CTL=$LSW_RUN/pluto.ctl
+    tt_log "starting pluto (Libreswan $("$LSW/usr/libexec/ipsec/pluto" --version 2>&1 | awk '{print $2; exit}')) in $ns"
+    # shellcheck disable=SC2016  # $1.. belong to the inner bash
+    tt_bg "$TT_TMP/pluto-stdout.log" ip netns exec "$ns" bash -c \
+        'mount --bind "$1/usr/libexec" /usr/libexec && shift && exec "$@"' _ "$LSW" \
+        "$LSW/usr/libexec/ipsec/pluto" --nofork --config "$TT_TMP/ipsec.conf" --rundir "$LSW_RUN" --nssdir "$LSW_NSS" \
+        --ipsecdir "$TT_TMP/ipsec.d" --secretsfile "$TT_TMP/ipsec.secrets" --dumpdir "$LSW_RUN" --logfile "$LSW_LOG" \
+        --no-dnssec --nhelpers 1
+    PLUTO_PID=$TT_LAST_PID
+}
+
+# lab_wait_pluto: pluto's control socket exists (its start-up self-tests are slow under emulation).
+lab_wait_pluto() {
+    local i
+    for ((i = 0; i < 300; i++)); do
+        [ -S "$CTL" ] && return 0
+        kill -0 "$PLUTO_PID" 2>/dev/null || tt_fail "pluto exited before its control socket appeared"
+        sleep 0.2
+    done
+    tt_fail "pluto: no control socket $CTL within 60 s"
+}
+
+# lab_masquerade NS OUT_IF: NS masquerades 198.51.100.0/24 out of OUT_IF, UDP source ports into 40000-40999 (like a
+# home router with several clients: the gateway must answer the port the NAT chose, never an assumed 500/4500).
+lab_masquerade() {
+    local ns=$1 out_if=$2
+    ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
+    ip netns exec "$ns" nft -f - <<NFT
+table ip ravpn_nat {
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    ip saddr 198.51.100.0/24 oifname "$out_if" meta l4proto udp masquerade to :40000-40999
+    ip saddr 198.51.100.0/24 oifname "$out_if" masquerade
+  }
+}
+NFT
+}

@@ -45,35 +45,16 @@ tt_topology inside
 
 # ---- pluto in the client namespace, its state in the scratch dir (started first: its start-up self-tests are
 # slow under emulation, ravpnd starts meanwhile)
-LSW_RUN=$TT_TMP/pluto-run
-LSW_NSS=$TT_TMP/pluto-nss
-LSW_LOG=$TT_TMP/pluto.log
-UPDOWN_LOG=$TT_TMP/updown.log
-mkdir -p "$LSW_RUN" "$LSW_NSS" "$TT_TMP/ipsec.d"
-certutil -N -d "sql:$LSW_NSS" --empty-password
+lab_pluto_state
 tt_fill_template "$LAB_DIR/libreswan-ipsec.conf.in" "$TT_TMP/ipsec.conf" LOGFILE="$LSW_LOG" \
   CLIENT="$TT_CLIENT_ADDR" GATEWAY="$TT_GW_ADDR" REMOTE_NET=10.21.1.0/24 GROUP=vpn3000 \
   UPDOWN="$LAB_DIR/libreswan-updown.sh" UPDOWN_LOG="$UPDOWN_LOG"
 tt_fill_template "$LAB_DIR/libreswan-ipsec.secrets.in" "$TT_TMP/ipsec.secrets" \
   CLIENT="$TT_CLIENT_ADDR" GATEWAY="$TT_GW_ADDR" GROUP=vpn3000 ADDRESS_PSK=cisco1234 GROUP_PSK=grouppass123
 chmod 600 "$TT_TMP/ipsec.secrets"
-CTL=$LSW_RUN/pluto.ctl
-
-tt_log "starting pluto (Libreswan $("$PLUTO" --version 2>&1 | awk '{print $2; exit}')) in $TT_CLIENT_NS"
-# shellcheck disable=SC2016  # $1.. belong to the inner bash
-tt_bg "$TT_TMP/pluto-stdout.log" ip netns exec "$TT_CLIENT_NS" bash -c \
-  'mount --bind "$1/usr/libexec" /usr/libexec && shift && exec "$@"' _ "$LSW" \
-  "$PLUTO" --nofork --config "$TT_TMP/ipsec.conf" --rundir "$LSW_RUN" --nssdir "$LSW_NSS" \
-  --ipsecdir "$TT_TMP/ipsec.d" --secretsfile "$TT_TMP/ipsec.secrets" --dumpdir "$LSW_RUN" --logfile "$LSW_LOG" \
-  --no-dnssec --nhelpers 1
-PLUTO_PID=$TT_LAST_PID
+lab_start_pluto "$TT_CLIENT_NS"
 tt_start_ravpnd
-for ((i = 0; i < 300; i++)); do
-  [ -S "$CTL" ] && break
-  kill -0 "$PLUTO_PID" 2>/dev/null || tt_fail "pluto exited before its control socket appeared"
-  sleep 0.2
-done
-[ -S "$CTL" ] || tt_fail "pluto: no control socket $CTL within 60 s"
+lab_wait_pluto
 # Pluto loads the auto=add connections itself (through addconn) and then the secrets.
 tt_wait_log "$LSW_LOG" '"main": added IKEv1 connection' 60 "pluto loaded the connections" "$PLUTO_PID"
 tt_wait_log "$LSW_LOG" "adding UDP interface .* ${TT_CLIENT_ADDR//./\\.}:500" 60 "pluto listening" "$PLUTO_PID"

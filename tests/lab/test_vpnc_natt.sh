@@ -8,6 +8,7 @@
 #   client ns 198.51.100.5/24 --- 198.51.100.1/24 NAT ns 192.0.2.9/24 --- 192.0.2.1/24 gateway ns 10.21.1.48/24 --- inside 10.21.1.10
 set -euo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
+. "$(dirname "$0")/lib-lab.sh"
 ip xfrm state add src 192.0.2.250 dst 192.0.2.251 proto esp spi 1 enc 'cbc(des)' 0x0102030405060708 2>/dev/null \
   && ip xfrm state flush || skip "no ESP in this kernel (run it in the lab: tests/lab/run-in-lab.sh)"
 
@@ -36,16 +37,7 @@ ip -n "$NAT_NS" addr add "$NAT_IN_ADDR/24" dev "$NAT_IN_IF"
 ip -n "$CLIENT_NS" link set "$CLIENT_IF" up
 ip -n "$NAT_NS" link set "$NAT_IN_IF" up
 ip -n "$CLIENT_NS" route add default via "$NAT_IN_ADDR"
-ip netns exec "$NAT_NS" sysctl -qw net.ipv4.ip_forward=1
-ip netns exec "$NAT_NS" nft -f - <<EOF
-table ip ravpn_nat {
-  chain postrouting {
-    type nat hook postrouting priority srcnat; policy accept;
-    ip saddr 198.51.100.0/24 oifname "$NAT_OUT_IF" meta l4proto udp masquerade to :40000-40999
-    ip saddr 198.51.100.0/24 oifname "$NAT_OUT_IF" masquerade
-  }
-}
-EOF
+lab_masquerade "$NAT_NS" "$NAT_OUT_IF"
 TT_CLIENT_NS=$CLIENT_NS
 ok=0
 for _ in $(seq 50); do tt_in_client ping -c1 -W1 "$TT_GW_ADDR" >/dev/null 2>&1 && { ok=1; break; }; sleep 0.2; done
