@@ -41,7 +41,7 @@ struct Settings {
   std::vector<Server> servers;
   Seconds interim{0};            // Interim-Update interval; 0 = none (RADIUS Acct-Interim-Interval may set one)
   size_t max_queue = 4096;       // records waiting while no server answers
-  Seconds retry_pause{10};       // after a round in which no server answered
+  Seconds retry_pause{5};        // after a round in which no server answered
   std::string nas_identifier;    // the hostname (RADIUS NAS-Identifier)
 };
 
