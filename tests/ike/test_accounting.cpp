@@ -164,3 +164,26 @@ TEST_CASE("accounting: 255.255.255.254 means the pool chooses; Acct-Interim-Inte
   REQUIRE(t.records.size() == 3);
   CHECK(t.records[2].cause == Cause::NasReboot);
 }
+
+TEST_CASE("accounting: RADIUS Idle-Timeout overrides the group's idle time; the Stop says Idle-Timeout") {
+  xauth::Authorization a;
+  a.idle_timeout = 40;
+  AccountingHarness t(a, Seconds(0));
+  auto& h = t.h;
+  auto o = vpn_client11_options();
+  o.vendor_ids = {vid::xauth()};  // no DPD: only the idle time ends a silent session
+  Client c(o);
+  const Ipv4 address = main_mode_with_address(h, c);
+  quick_mode(h, c, address);
+  int ticks = 0;
+  while (h.responder.sa_count() == 1 && ticks < 200) {
+    h.advance(Seconds(1));
+    h.tick();
+    ++ticks;
+  }
+  CHECK(h.responder.sa_count() == 0);
+  CHECK(ticks <= 40 + 10);  // counters are read every quarter of the limit
+  CHECK(h.log.contains("idle timeout (40 s), user john"));
+  REQUIRE(t.records.size() == 2);
+  CHECK(t.records[1].cause == Cause::IdleTimeout);
+}
