@@ -121,7 +121,7 @@ void Service::configure_accounting(const config::Config& config) {
   log_.log(LogLevel::Info, LogCategory::Aaa, "accounting: {} {} ({}), interim updates {}", name(s.protocol), s.name,
            servers, s.interim.count() ? fmt::format("every {} s", s.interim.count()) : std::string("off"));
   if (accounting_sender_) {
-    accounting_sender_->reconfigure(s);
+    accounting_sender_->reconfigure(s, xauth::accounting::exchange_for(s));
     accounting_->set_interim(s.interim);
   } else {
     accounting_sender_ =

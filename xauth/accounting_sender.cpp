@@ -69,8 +69,8 @@ struct Sender::Shared {
     if (messages.size() < 100) messages.push_back(std::move(message));  // bounded: the loop takes them each second
   }
 
-  Exchange exchange;
   std::mutex mutex;
+  Exchange exchange;
   std::condition_variable wake;      // the thread: a record came, or stop
   std::condition_variable progress;  // drain(): a record went; the destructor: the thread ended
   Settings settings;
@@ -109,12 +109,13 @@ void Sender::submit(Record record) {
   s.wake.notify_all();
 }
 
-void Sender::reconfigure(Settings settings) {
+void Sender::reconfigure(Settings settings, Exchange exchange) {
   auto& s = *shared_;
   {
     std::lock_guard lock(s.mutex);
     s.queue.set_capacity(settings.max_queue);
     s.settings = std::move(settings);
+    s.exchange = std::move(exchange);
   }
   s.wake.notify_all();
 }
@@ -151,9 +152,10 @@ void Sender::run(std::shared_ptr<Shared> shared) {
     if (s.stop) break;
     Record record = s.queue.front();
     Settings settings = s.settings;
+    Exchange exchange = s.exchange;  // a reload may replace both while this round runs
     const auto waited = std::chrono::duration_cast<Seconds>(Clock::now() - record.made).count();
     lock.unlock();
-    Round round = deliver(settings, s.exchange, record, uint32_t(std::clamp<int64_t>(waited, 0, UINT32_MAX)));
+    Round round = deliver(settings, exchange, record, uint32_t(std::clamp<int64_t>(waited, 0, UINT32_MAX)));
     lock.lock();
     s.stats.retransmits += round.retransmits;
     if (round.answered) {

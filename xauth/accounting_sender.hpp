@@ -103,7 +103,8 @@ class Sender {
   Sender& operator=(const Sender&) = delete;
 
   void submit(Record record);  // never blocks on the network
-  void reconfigure(Settings settings);  // a reload: the next round uses these servers
+  // A reload: the next round uses these servers and this exchange (the protocol may have changed).
+  void reconfigure(Settings settings, Exchange exchange);
   // Waits until every queued record is acknowledged or `max_wait` has passed (shutdown); true when all went.
   bool drain(Clock::duration max_wait);
   Stats stats() const;
