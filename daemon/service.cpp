@@ -14,6 +14,8 @@
 #include <fmt/format.h>
 
 #include "daemon/systemd_notify.hpp"
+#include "xauth/accounting_exchange.hpp"
+#include "xauth/accounting_settings.hpp"
 #include "ike/policy/policy.hpp"
 #include "ike/reload_check.hpp"
 #include "netlink/interfaces.hpp"
@@ -39,6 +41,8 @@ void watch(int epoll_fd, int fd, uint64_t tag) {
   if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0)
     throw std::runtime_error(std::string("epoll_ctl: ") + std::strerror(errno));
 }
+
+constexpr auto kAccountingShutdownWait = std::chrono::seconds(5);
 
 constexpr uint64_t kTagSignal = 1u << 20, kTagTimer = kTagSignal + 1, kTagPool = kTagSignal + 2,
                    kTagKernel = kTagSignal + 3, kTagControl = kTagSignal + 4, kTagAaaPool = kTagSignal + 5;
@@ -70,7 +74,8 @@ Service::Service(config::Config config, Logger& log, ServiceOptions options)
 
 void Service::open_control() {
   control_context_.reset(new control::RequestContext{*responder_, time_, started_, config_->source, options_.set_debug,
-                                                     [this] { return reload(); }, &kernel_capability_, &throttle_});
+                                                     [this] { return reload(); }, &kernel_capability_, &throttle_,
+                                                     [this] { return accounting_sender_.get(); }});
   control::ControlServerOptions o;
   o.path = options_.control_socket;
   control_ = std::make_unique<control::ControlServer>(
@@ -98,6 +103,36 @@ void Service::open_services() {
   services_.xauth = xauth_.get();
   services_.xauth_problem = choice.problem;
   services_.routes = &routes_;
+  configure_accounting(*config_);
+}
+
+void Service::configure_accounting(const config::Config& config) {
+  auto choice = xauth::accounting::accounting_settings(config);
+  if (!choice.settings) {
+    // Sessions that started under the old settings get no Stop: the records would have nowhere to go.
+    services_.accounting = nullptr;
+    if (!choice.problem.empty())
+      log_.log(LogLevel::Error, LogCategory::Aaa, "accounting: {}; no records are sent", choice.problem);
+    return;
+  }
+  const auto& s = *choice.settings;
+  std::string servers;
+  for (const auto& server : s.servers) servers += (servers.empty() ? "" : ", ") + server.str();
+  log_.log(LogLevel::Info, LogCategory::Aaa, "accounting: {} {} ({}), interim updates {}", name(s.protocol), s.name,
+           servers, s.interim.count() ? fmt::format("every {} s", s.interim.count()) : std::string("off"));
+  if (accounting_sender_) {
+    accounting_sender_->reconfigure(s, xauth::accounting::exchange_for(s));
+    accounting_->set_interim(s.interim);
+  } else {
+    accounting_sender_ =
+        std::make_unique<xauth::accounting::Sender>(s, xauth::accounting::exchange_for(s));
+    const auto boot = uint32_t(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()));
+    accounting_ = std::make_unique<ike::SessionAccounting>(
+        [sender = accounting_sender_.get()](xauth::accounting::Record r) { sender->submit(std::move(r)); }, time_,
+        [] { return int64_t(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())); }, boot,
+        s.interim);
+  }
+  services_.accounting = accounting_.get();
 }
 
 void Service::probe_kernel(const config::Config& config) {
@@ -239,6 +274,7 @@ std::expected<nlohmann::json, std::string> Service::reload() {
   xauth_ = std::move(choice.backend);
   services_.xauth = xauth_.get();
   services_.xauth_problem = choice.problem;
+  configure_accounting(*next);
   responder_->reconfigure(*next, services_);
   config_ = std::move(next);
   probe_kernel(*config_);
@@ -252,6 +288,14 @@ Service::~Service() = default;
 void Service::stop() {
   notify_stopping();
   responder_->shutdown();
+  if (accounting_sender_) {
+    // The Stops of every session are queued; give the servers a bounded time to take them (systemd waits 90 s).
+    const bool all = accounting_sender_->drain(kAccountingShutdownWait);
+    for (const auto& m : accounting_sender_->take_messages()) log_.log(LogLevel::Warning, LogCategory::Aaa, "{}", m);
+    const auto st = accounting_sender_->stats();
+    log_.log(all ? LogLevel::Info : LogLevel::Warning, LogCategory::Aaa, "accounting: {} records sent, {} not sent",
+             st.sent, st.queued);
+  }
   save_leases_if_changed();
   if (firewall_) firewall_->remove();  // the ruleset goes with the daemon (issue: "removed on stop")
 }
@@ -369,6 +413,9 @@ int Service::run() {
         save_leases_if_changed();
         if (control_) control_->tick();
         throttle_.tick();
+        if (accounting_sender_)
+          for (const auto& m : accounting_sender_->take_messages())
+            log_.log(LogLevel::Notice, LogCategory::Aaa, "{}", m);
         log_.flush_summaries();
       } else if (tag == kTagPool) {
         pool_.run_completions();

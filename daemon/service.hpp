@@ -18,6 +18,8 @@
 #include "netlink/firewall.hpp"
 #include "netlink/kernel.hpp"
 #include "pool/lease_file.hpp"
+#include "ike/accounting.hpp"
+#include "xauth/accounting_sender.hpp"
 #include "xauth/backend.hpp"
 #include "xauth/throttle.hpp"
 
@@ -67,6 +69,8 @@ class Service final : public ike::Sender {
   void stop();
   // Probes what the kernel can do for `config` (kernel_probe.hpp) and logs it.
   void probe_kernel(const config::Config& config);
+  // Accounting (xauth/accounting_*, ike/accounting.*) as `config` asks: started, reconfigured or turned off.
+  void configure_accounting(const config::Config& config);
 
   std::unique_ptr<config::Config> config_;
   Logger& log_;
@@ -86,6 +90,8 @@ class Service final : public ike::Sender {
   xauth::Throttle throttle_;  // Xauth failure counts and lockouts: kept across reloads
   std::unique_ptr<xauth::Backend> xauth_;
   ike::RoutePlacement routes_;
+  std::unique_ptr<xauth::accounting::Sender> accounting_sender_;  // outlives accounting_, which submits to it
+  std::unique_ptr<ike::SessionAccounting> accounting_;
   ike::ResponderServices services_;
   std::unique_ptr<ike::Responder> responder_;
   TimePoint started_;

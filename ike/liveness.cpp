@@ -54,12 +54,9 @@ LivenessVerdict check_liveness(Phase1Sa& sa, const LivenessSettings& s, TimePoin
 
   // Traffic: the children's kernel counters (inbound = our SPI at our address, outbound = theirs at the peer).
   if (kernel && !sa.session.children.empty()) {
-    uint64_t in = 0, out = 0;
-    for (const auto& child : sa.session.children) {
-      if (auto c = kernel->counters(sa.local.address, child.spi_in)) in += c->bytes;
-      if (auto c = kernel->counters(sa.peer.address, child.spi_out)) out += c->bytes;
-    }
-    // A rekey replaces counters with smaller ones: any change is traffic, only a rise of inbound proves the peer.
+    const auto traffic = session_traffic(sa, kernel);  // with the totals of removed SAs: rises over rekeys
+    const uint64_t in = traffic.bytes_in, out = traffic.bytes_out;
+    // Any change is traffic; only a rise of inbound proves the peer.
     if (in > l.bytes_in) l.heard(now);
     if (in != l.bytes_in || out != l.bytes_out) l.last_traffic = now;
     l.bytes_in = in;

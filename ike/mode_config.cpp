@@ -53,9 +53,14 @@ std::optional<DataAttribute> answer(ExchangeContext& ctx, const Phase1Sa& sa, ui
       return std::nullopt;
     case cfg_attr::ApplicationVersion:
       return DataAttribute::tlv(type, text_bytes("ravpn 0.1.0"));
-    case cfg_attr::UnityBanner:
-      if (group && !group->banner.empty()) return DataAttribute::tlv(type, text_bytes(group->banner));
+    case cfg_attr::UnityBanner: {
+      // The group's banner, then the RADIUS Reply-Message of the Access-Accept (already escaped by peer_text).
+      std::string banner = group ? group->banner : "";
+      const std::string& said = sa.authorization.reply_message;
+      if (!said.empty()) banner += (banner.empty() ? "" : "\n") + said;
+      if (!banner.empty()) return DataAttribute::tlv(type, text_bytes(banner));
       return std::nullopt;
+    }
     case cfg_attr::UnityDefDomain:
       if (group && !group->domain.empty()) return DataAttribute::tlv(type, text_bytes(group->domain));
       return std::nullopt;
@@ -98,9 +103,31 @@ const compiled::GroupPolicy* group_of(const compiled::Policy& policy, const Phas
   return sa.group_name.empty() ? nullptr : policy.group(sa.group_name);
 }
 
+// RFC 2865 5.8: the RADIUS server fixed the client's address. Inside a local pool it is leased there (so the pool never
+// hands it to someone else); outside any pool it is the server's business (sqlippool, a users file).
+bool use_fixed_address(ExchangeContext& ctx, Phase1Sa& sa, Ipv4 address) {
+  auto& mc = sa.session.mode_config;
+  if (ctx.pools)
+    for (auto& [name, pool] : *ctx.pools) {
+      if (!pool.contains(address)) continue;
+      if (!pool.adopt(address, lease_owner(sa))) {
+        ctx.log.log(LogLevel::Error, LogCategory::Isakmp, "{}: Framed-IP-Address {} is leased to another user in pool {}",
+                    sa.tag(), address.str(), name);
+        return false;
+      }
+      mc.pool = name;
+      break;
+    }
+  mc.address = address;
+  ctx.log.log(LogLevel::Notice, LogCategory::Isakmp, "{}: address {} from the AAA server (Framed-IP-Address) for {}",
+              sa.tag(), address.str(), peer_text(lease_owner(sa)));
+  return true;
+}
+
 bool ensure_address(ExchangeContext& ctx, Phase1Sa& sa) {
   auto& mc = sa.session.mode_config;
   if (mc.address) return true;
+  if (auto fixed = sa.authorization.fixed_address()) return use_fixed_address(ctx, sa, *fixed);
   const auto* group = group_of(ctx.policy, sa);
   std::string pool_name = group && !group->pool.empty() ? group->pool : ctx.policy.default_pool;
   if (pool_name.empty() || !ctx.pools || !ctx.pools->count(pool_name)) {

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "ike/accounting.hpp"
 #include "ike/clock.hpp"
 #include "ike/crypto/crypto.hpp"
 #include "ike/endpoint.hpp"
@@ -12,6 +13,7 @@
 #include "ike/session.hpp"
 #include "ike/vendor_ids.hpp"
 #include "ike/wire/message.hpp"
+#include "xauth/authorization.hpp"
 
 namespace ravpn::ike {
 
@@ -71,6 +73,9 @@ struct Phase1Sa {
 
   // Dead peer detection, idle and maximum time (liveness.hpp).
   LivenessState liveness;
+  // What the AAA server said with its accept (RADIUS Framed-IP-Address, timeouts, Class), and accounting.
+  xauth::Authorization authorization;
+  AccountingState accounting;
 
   // Per-message-ID CBC IVs of phase 2 / transaction / informational exchanges (RFC 2409 appendix B).
   std::map<uint32_t, Bytes> phase2_ivs;

@@ -471,6 +471,7 @@ void remove_child(ExchangeContext& ctx, Phase1Sa& sa, const ChildSa& child) {
   std::string bytes_text;
   if (auto c = ctx.kernel->counters(sa.local.address, child.spi_in); c)
     bytes_text = fmt::format(", {} bytes / {} packets in", c->bytes, c->packets);
+  keep_removed_traffic(sa, ctx.kernel, child.spi_in, child.spi_out);  // accounting totals over rekeys
   report(ctx.kernel->delete_sa(sa.local.address, child.spi_in), "inbound SA");
   report(ctx.kernel->delete_sa(sa.peer.address, child.spi_out), "outbound SA");
   bool last_for_selectors = true;

@@ -31,12 +31,12 @@ void Responder::reconfigure(const config::Config& next, ResponderServices servic
 }
 
 size_t Responder::drop_disallowed(const std::function<std::optional<std::string>(const Phase1Sa&)>& why_not,
-                                  const std::string& reason_prefix) {
+                                  const std::string& reason_prefix, AcctCause cause) {
   std::vector<std::pair<Cookie, std::string>> chosen;
   for (const auto& [cookie, sa] : sas_)
     if (auto why = why_not(*sa)) chosen.emplace_back(cookie, *why);
   for (const auto& [cookie, why] : chosen)
-    if (auto it = sas_.find(cookie); it != sas_.end()) delete_sa(*it->second, reason_prefix + why);
+    if (auto it = sas_.find(cookie); it != sas_.end()) delete_sa(*it->second, reason_prefix + why, cause);
   return chosen.size();
 }
 
@@ -201,7 +201,7 @@ void Responder::on_later_message(const Datagram& d, const Header& h, Phase1Sa& s
       sa.liveness.heard(time_.now());
     if (outcome.delete_isakmp) {
       log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 deleted by peer", sa.tag());
-      return remove(sa.rcookie);
+      return remove(sa.rcookie, AcctCause::UserRequest);
     }
     for (const auto& spi : outcome.deleted_ipsec_spis) {
       auto& children = sa.session.children;
@@ -322,11 +322,12 @@ void Responder::finish_dh(const Cookie& rcookie, std::optional<uint32_t> quick_m
 
 void Responder::send_to_peer(const Phase1Sa& sa, Bytes data) { sender_.send(Datagram{sa.local, sa.peer, std::move(data)}); }
 
-void Responder::remove(const Cookie& rcookie) {
+void Responder::remove(const Cookie& rcookie, AcctCause cause) {
   auto it = sas_.find(rcookie);
   if (it == sas_.end()) return;
   Phase1Sa& sa = *it->second;
   quick_mode::remove_all(*ctx_, sa);
+  if (services_.accounting) services_.accounting->down(sa, cause, services_.kernel);  // before the lease goes
   mode_config::release_address(*ctx_, sa);
   if (sa.established())
     log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 down{}", sa.tag(),
@@ -335,9 +336,10 @@ void Responder::remove(const Cookie& rcookie) {
   sas_.erase(it);
 }
 
-size_t Responder::disconnect_if(const std::function<bool(const Phase1Sa&)>& match, const std::string& reason) {
+size_t Responder::disconnect_if(const std::function<bool(const Phase1Sa&)>& match, const std::string& reason,
+                                AcctCause cause) {
   return drop_disallowed(
-      [&](const Phase1Sa& sa) { return match(sa) ? std::optional<std::string>("") : std::nullopt; }, reason);
+      [&](const Phase1Sa& sa) { return match(sa) ? std::optional<std::string>("") : std::nullopt; }, reason, cause);
 }
 
 void Responder::forget_older_sas(const Phase1Sa& sa) {
@@ -353,28 +355,29 @@ void Responder::forget_older_sas(const Phase1Sa& sa) {
   }
   for (const auto& c : stale) {
     log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: INITIAL-CONTACT: removing older {}", sa.tag(), sas_.at(c)->tag());
-    remove(c);
+    remove(c, AcctCause::LostCarrier);
   }
 }
 
-void Responder::delete_sa(Phase1Sa& sa, const std::string& why) {
+void Responder::delete_sa(Phase1Sa& sa, const std::string& why, AcctCause cause) {
   log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: deleting: {}", sa.tag(), why);
   if (sa.established()) send_to_peer(sa, informational::delete_isakmp(*ctx_, sa));
-  remove(sa.rcookie);
+  remove(sa.rcookie, cause);
 }
 
 void Responder::tick() {
   const TimePoint now = time_.now();
   fragments_.expire(now);
-  std::vector<Cookie> expired, push;
-  std::vector<Cookie> detach_now;
+  std::vector<Cookie> push, detach_now;
+  std::vector<std::pair<Cookie, AcctCause>> expired;
   for (const auto& [cookie, sa] : sas_) {
     if (sa->established() || sa->detached()) {
       for (const auto& spi : prune_session_state(*sa, now))
         if (services_.kernel) (void)services_.kernel->delete_sa(sa->local.address, spi);
     }
     if (sa->detached()) {
-      if (!keep_detached(*sa, now)) expired.push_back(cookie);
+      if (!keep_detached(*sa, now)) expired.emplace_back(cookie, AcctCause::NasRequest);
+      else if (services_.accounting) services_.accounting->tick(*sa, services_.kernel, now);
       continue;
     }
     if (sa->session.mode_config.push_due && now >= *sa->session.mode_config.push_due) push.push_back(cookie);
@@ -383,16 +386,18 @@ void Responder::tick() {
         ++stats_.half_open_expired;
         log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: half-open SA timed out in state {}", sa->tag(),
                  name(sa->state));
-        expired.push_back(cookie);
+        expired.emplace_back(cookie, AcctCause::NasRequest);
       }
     } else if (now - sa->established_at >= Seconds(sa->choice.lifetime_seconds)) {
       log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 lifetime of {} s reached, deleting", sa->tag(),
                sa->choice.lifetime_seconds);
       send_to_peer(*sa, informational::delete_isakmp(*ctx_, *sa));
-      if (sa->session.children.empty()) expired.push_back(cookie);
+      if (sa->session.children.empty()) expired.emplace_back(cookie, AcctCause::NasRequest);
       else detach_now.push_back(cookie);
     } else if (!sa->session.outstanding) {
-      if (!keep_alive(*sa, now)) expired.push_back(cookie);
+      AcctCause cause = AcctCause::NasRequest;
+      if (!keep_alive(*sa, now, cause)) expired.emplace_back(cookie, cause);
+      else if (services_.accounting) services_.accounting->tick(*sa, services_.kernel, now);
     } else {
       retransmit_outstanding(*sa, now);
       if (now - sa->session.outstanding->sent_at >= settings_.transaction_timeout) {
@@ -400,21 +405,24 @@ void Responder::tick() {
                  sa->session.xauth.state == XauthState::Done ? "mode-config" : "Xauth",
                  settings_.transaction_timeout.count());
         send_to_peer(*sa, informational::delete_isakmp(*ctx_, *sa));
-        expired.push_back(cookie);
+        expired.emplace_back(cookie, AcctCause::NasRequest);
       }
     }
   }
-  for (const auto& c : expired) remove(c);
+  for (const auto& [c, cause] : expired) remove(c, cause);
   for (const auto& c : detach_now)
     if (auto it = sas_.find(c); it != sas_.end()) detach(*it->second, "phase 1 over");
   for (const auto& c : push)
     if (auto it = sas_.find(c); it != sas_.end()) push_address(*it->second);
 }
 
-bool Responder::keep_alive(Phase1Sa& sa, TimePoint now) {
+bool Responder::keep_alive(Phase1Sa& sa, TimePoint now, AcctCause& cause) {
   const auto group = config_->client_groups.find(sa.group_name);
-  const auto settings = liveness_settings(
+  auto settings = liveness_settings(
       *config_, group == config_->client_groups.end() ? nullptr : &group->second, sa.caps.dpd);
+  // RADIUS Session-Timeout / Idle-Timeout (RFC 2865 5.27, 5.28) override the group's limits for this user.
+  if (const auto& t = sa.authorization.session_timeout) settings.max = Seconds(*t);
+  if (const auto& t = sa.authorization.idle_timeout) settings.idle = Seconds(*t);
   const auto verdict = check_liveness(sa, settings, now, services_.kernel);
   switch (verdict) {
     case LivenessVerdict::Alive:
@@ -429,6 +437,7 @@ bool Responder::keep_alive(Phase1Sa& sa, TimePoint now) {
     case LivenessVerdict::Dead:
       log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: peer dead: no answer to {} R-U-THERE messages{}", sa.tag(),
                sa.liveness.dpd_unanswered, sa.session.xauth.user.empty() ? "" : " (user " + peer_text(sa.session.xauth.user) + ")");
+      cause = AcctCause::LostCarrier;
       return false;  // nobody to tell: no delete sent
     case LivenessVerdict::IdleTimeout:
     case LivenessVerdict::MaxTime:
@@ -436,6 +445,7 @@ bool Responder::keep_alive(Phase1Sa& sa, TimePoint now) {
                verdict == LivenessVerdict::IdleTimeout ? settings.idle.count() : settings.max.count(),
                sa.session.xauth.user.empty() ? "" : ", user " + peer_text(sa.session.xauth.user));
       send_to_peer(sa, informational::delete_isakmp(*ctx_, sa));
+      cause = verdict == LivenessVerdict::IdleTimeout ? AcctCause::IdleTimeout : AcctCause::SessionTimeout;
       return false;
   }
   return true;

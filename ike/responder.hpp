@@ -15,6 +15,8 @@
 
 namespace ravpn::ike {
 
+using AcctCause = xauth::accounting::Cause;
+
 class Sender {
  public:
   virtual ~Sender() = default;
@@ -28,6 +30,7 @@ struct ResponderServices {
   xauth::Backend* xauth = nullptr;
   std::string xauth_problem;  // why `xauth` is null although the config asks for Xauth
   const RoutePlacement* routes = nullptr;
+  SessionAccounting* accounting = nullptr;  // Start / Interim-Update / Stop records; null = no accounting
 };
 
 struct ResponderSettings {
@@ -78,14 +81,15 @@ class Responder {
   const Phase1Sa* find(const Cookie& responder_cookie) const;
   // Tear down every ISAKMP SA `match` selects (delete notifies to the peer, IPsec SAs out of the kernel, leases
   // back); returns how many. For the control socket's `disconnect`.
-  size_t disconnect_if(const std::function<bool(const Phase1Sa&)>& match, const std::string& reason);
+  size_t disconnect_if(const std::function<bool(const Phase1Sa&)>& match, const std::string& reason,
+                       AcctCause cause = AcctCause::AdminReset);
   // Stopping: every peer gets a delete, every IPsec SA, policy and route leaves the kernel, leases go back.
-  void shutdown() { disconnect_if([](const Phase1Sa&) { return true; }, "ravpnd stopping"); }
+  void shutdown() { disconnect_if([](const Phase1Sa&) { return true; }, "ravpnd stopping", AcctCause::NasReboot); }
   // Configuration reload: first every SA `still_allowed` gives a reason against is torn down (deletes, kernel, leases
   // back into the old pools), then the responder works from `next` and `services`. The caller keeps `next` (and
   // what `services` points to) alive; half-open and finished SAs keep the algorithms they negotiated.
   size_t drop_disallowed(const std::function<std::optional<std::string>(const Phase1Sa&)>& why_not,
-                         const std::string& reason_prefix);
+                         const std::string& reason_prefix, AcctCause cause = AcctCause::NasRequest);
   void reconfigure(const config::Config& next, ResponderServices services);
   const config::Config& config() const { return *config_; }
   const PoolSet* pools() const { return services_.pools; }
@@ -120,11 +124,13 @@ class Responder {
   void send_outstanding(Phase1Sa& sa, uint32_t message_id, Bytes message);
   void retransmit_outstanding(Phase1Sa& sa, TimePoint now);
   // DPD, idle and maximum time (liveness.hpp) for an established SA with nothing outstanding; false: remove it.
-  bool keep_alive(Phase1Sa& sa, TimePoint now);
-  void delete_sa(Phase1Sa& sa, const std::string& why);  // delete notify to the peer, then remove
+  // `cause`: why it ended, for the accounting Stop.
+  bool keep_alive(Phase1Sa& sa, TimePoint now, AcctCause& cause);
+  // Delete notify to the peer, then remove.
+  void delete_sa(Phase1Sa& sa, const std::string& why, AcctCause cause = AcctCause::NasRequest);
   void forget_older_sas(const Phase1Sa& sa);              // INITIAL-CONTACT
   void send_to_peer(const Phase1Sa& sa, Bytes data);
-  void remove(const Cookie& rcookie);
+  void remove(const Cookie& rcookie, AcctCause cause = AcctCause::NasRequest);
   Cookie new_cookie();
   size_t half_open_from(Ipv4 address) const;
   // The half-open index and its per-address counts change together, here only.

@@ -191,6 +191,8 @@ void Responder::finish_xauth(const Cookie& rcookie, const xauth::Result& result)
   if (x.state != XauthState::Checking) return;
   if (result.verdict == xauth::Verdict::Accept) {
     ++stats_.xauth_ok;
+    sa.authorization = result.authorization;  // RADIUS Framed-IP-Address, timeouts, Class
+    sa.authorization.answered_by = result.answered_by;
     log_.log(LogLevel::Notice, LogCategory::Aaa, "{}: Xauth user '{}' authenticated", sa.tag(),
              peer_text(x.user));
     return send_outstanding(sa, x.message_id, xauth_exchange::status(*ctx_, sa, true));
@@ -236,7 +238,10 @@ void Responder::on_kernel_expire(const std::vector<kernel::ExpireEvent>& events)
 
 void Responder::on_quick_mode(const Datagram& d, const Header& h, Phase1Sa& sa) {
   auto outcome = quick_mode::on_message(*ctx_, sa, h, d.data);
-  if (outcome.installed) ++stats_.tunnels_up;
+  if (outcome.installed) {
+    ++stats_.tunnels_up;
+    if (services_.accounting) services_.accounting->up(sa, services_.kernel);
+  }
   switch (outcome.step.kind) {
     case Step::Kind::Reply: return send_to_peer(sa, std::move(outcome.step.reply));
     case Step::Kind::NeedDh: return start_dh(sa, h.message_id.value);

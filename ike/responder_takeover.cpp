@@ -47,6 +47,11 @@ void Responder::take_over_older_session(Phase1Sa& sa) {
       from.mode_config.pool.clear();
     }
     from.handed_to = sa.serial;
+    // Accounting follows the session: one Start and one Stop for all its ISAKMP SAs, counts summed over them.
+    if (!sa.accounting.started && other->accounting.started) {
+      sa.accounting = std::move(other->accounting);
+      other->accounting = {};
+    }
     to.login_at = std::min(to.login_at, from.login_at == TimePoint{} ? other->established_at : from.login_at);
     to.phase1_rekeys = std::max(to.phase1_rekeys, from.phase1_rekeys + 1);
     to.phase2_rekeys += from.phase2_rekeys;

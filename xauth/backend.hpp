@@ -11,6 +11,7 @@
 
 #include "daemon/config/model.hpp"
 #include "pool/ipv4.hpp"
+#include "xauth/authorization.hpp"
 
 namespace ravpn {
 class Worker;  // ike/worker.hpp
@@ -27,8 +28,13 @@ struct Credentials {
 
 enum class Verdict { Accept, Reject, Unavailable };
 struct Result {
+  Result() = default;
+  Result(Verdict v, std::string why, Authorization a = {}, std::string by = {})
+      : verdict(v), reason(std::move(why)), authorization(std::move(a)), answered_by(std::move(by)) {}
   Verdict verdict = Verdict::Reject;
   std::string reason;  // for the log: "unknown user", "bad password", "server 10.1.1.1 timed out" (never the password)
+  Authorization authorization;  // Accept: what the server said beyond yes (RADIUS attributes); empty for local users
+  std::string answered_by;      // "RADIUS 10.1.1.1:1645", "TACACS+ ...", "local" (for ravpnctl)
 };
 
 class Backend {

@@ -1,6 +1,7 @@
 #include "xauth/config_check.hpp"
 
 #include "ike/worker.hpp"
+#include "xauth/accounting_settings.hpp"
 #include "xauth/backend.hpp"
 
 namespace ravpn::xauth {
@@ -20,6 +21,7 @@ void check_authentication(config::Config& config) {
     for (const auto& w : choice.warnings) found.push_back({Kind::Partial, map.origin, command, what + ": " + w, ""});
   }
   config.diagnostics.insert(config.diagnostics.end(), found.begin(), found.end());
+  accounting::check_accounting(config);
 }
 
 }  // namespace ravpn::xauth

@@ -61,7 +61,7 @@ class LocalBackend final : public Backend {
         break;
     }
     if (!ok) return {Verdict::Reject, "bad password"};
-    return {Verdict::Accept, "local password"};
+    return {Verdict::Accept, "local password", {}, "local"};
   }
 
   std::map<std::string, LocalUser> users_;

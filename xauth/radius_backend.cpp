@@ -1,15 +1,6 @@
 // RADIUS Xauth backend: the server order and verdicts, and the UDP exchange with one server.
 #include "xauth/radius_backend.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <chrono>
-#include <cstring>
 #include <exception>
 #include <utility>
 
@@ -17,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "xauth/radius_packet.hpp"
+#include "xauth/udp_client.hpp"
 #include "xauth/worker_job.hpp"
 
 namespace ravpn::xauth {
@@ -25,37 +17,12 @@ std::string RadiusServer::str() const { return fmt::format("{}:{}", address.str(
 
 // ---- one exchange over UDP ---------------------------------------------------------------------------------------
 namespace {
-
 RadiusReply error(std::string detail) { return {RadiusAnswer::Error, std::move(detail)}; }
-
-struct Socket {
-  int fd = -1;
-  explicit Socket(int f) : fd(f) {}
-  Socket(const Socket&) = delete;
-  Socket& operator=(const Socket&) = delete;
-  ~Socket() {
-    if (fd >= 0) close(fd);
-  }
-};
-
 }  // namespace
 
 RadiusReply udp_exchange(const RadiusServer& server, const Credentials& credentials) {
-  using Clock = std::chrono::steady_clock;
-  Socket s(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  if (s.fd < 0) return error(fmt::format("socket: {}", std::strerror(errno)));
-  // Connected: the kernel picks the source address (our NAS-IP-Address), drops datagrams from anyone but the
-  // server's address and port, and reports an ICMP port unreachable as ECONNREFUSED.
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(server.port);
-  to.sin_addr.s_addr = htonl(server.address.value);
-  if (connect(s.fd, reinterpret_cast<const sockaddr*>(&to), sizeof to) != 0)
-    return error(fmt::format("cannot send to it: {}", std::strerror(errno)));
-  sockaddr_in from{};
-  socklen_t from_length = sizeof from;
-  if (getsockname(s.fd, reinterpret_cast<sockaddr*>(&from), &from_length) != 0)
-    return error(fmt::format("getsockname: {}", std::strerror(errno)));
+  auto client = UdpClient::open(server.address, server.port);
+  if (!client) return error(client.error());
 
   radius::Request request;
   Botan::System_RNG rng;  // the Request Authenticator must be unpredictable (RFC 2865 3)
@@ -63,52 +30,29 @@ RadiusReply udp_exchange(const RadiusServer& server, const Credentials& credenti
   rng.randomize(request.authenticator.data(), request.authenticator.size());
   request.user = credentials.user;
   request.password = credentials.password;
-  request.nas_address = Ipv4{ntohl(from.sin_addr.s_addr)};
+  request.nas_address = client->source();
   request.calling_station = credentials.peer.str();
   auto packet = radius::build_access_request(request, server.key);
   if (!packet) return error(packet.error());
 
-  int dropped = 0;
-  std::string why_dropped;
-  radius::Bytes answer(radius::kMaxPacketLength + 1);
-  for (unsigned attempt = 0; attempt <= server.retransmits; ++attempt) {
-    if (send(s.fd, packet->data(), packet->size(), 0) < 0) {
-      if (errno == ECONNREFUSED) return error("nothing listens there (ICMP port unreachable)");
-      return error(fmt::format("send: {}", std::strerror(errno)));
-    }
-    const auto deadline = Clock::now() + std::chrono::seconds(server.timeout_seconds);
-    for (;;) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-      if (left <= 0) break;
-      pollfd p{s.fd, POLLIN, 0};
-      int ready = poll(&p, 1, int(left));
-      if (ready < 0 && errno == EINTR) continue;
-      if (ready < 0) return error(fmt::format("poll: {}", std::strerror(errno)));
-      if (ready == 0) break;
-      ssize_t n = recv(s.fd, answer.data(), answer.size(), 0);
-      if (n < 0) {
-        if (errno == EINTR || errno == EAGAIN) continue;
-        if (errno == ECONNREFUSED) return error("nothing listens there (ICMP port unreachable)");
-        return error(fmt::format("recv: {}", std::strerror(errno)));
-      }
-      auto reply = radius::check_reply(std::span<const uint8_t>(answer.data(), size_t(n)), *packet, server.key);
-      if (!reply) {  // dropped silently, as RFC 2865 3 asks; the wait goes on
-        ++dropped;
-        why_dropped = reply.error();
-        continue;
-      }
-      switch (reply->code) {
-        case radius::AccessAccept:
-          return {RadiusAnswer::Accept, reply->reply_message};
-        case radius::AccessReject:
-          return {RadiusAnswer::Reject, reply->reply_message};
-        default:
-          return {RadiusAnswer::Challenge, reply->reply_message};
-      }
-    }
+  std::optional<radius::Reply> reply;
+  auto outcome = client->exchange(*packet, server.timeout_seconds, server.retransmits,
+                                  [&](std::span<const uint8_t> answer, std::string& why_not) {
+                                    auto r = radius::check_reply(answer, *packet, server.key);
+                                    if (!r) why_not = r.error();
+                                    else reply = std::move(*r);
+                                    return r.has_value();
+                                  });
+  if (outcome.kind == UdpOutcome::Kind::Error) return error(outcome.detail);
+  if (!reply) return {RadiusAnswer::Timeout, ""};
+  switch (reply->code) {
+    case radius::AccessAccept:
+      return {RadiusAnswer::Accept, reply->reply_message, std::move(reply->authorization)};
+    case radius::AccessReject:
+      return {RadiusAnswer::Reject, reply->reply_message};
+    default:
+      return {RadiusAnswer::Challenge, reply->reply_message};
   }
-  if (dropped) return error(fmt::format("dropped {} answer(s): {}", dropped, why_dropped));
-  return {RadiusAnswer::Timeout, ""};
 }
 
 // ---- the backend -------------------------------------------------------------------------------------------------
@@ -129,8 +73,13 @@ Result ask_servers(const RadiusSettings& settings, const RadiusExchange& exchang
   for (const auto& server : settings.servers) {
     RadiusReply reply = exchange(server, credentials);
     switch (reply.answer) {
-      case RadiusAnswer::Accept:
-        return {Verdict::Accept, fmt::format("accepted by RADIUS server {}", server.address.str())};
+      case RadiusAnswer::Accept: {
+        Result accepted{Verdict::Accept, fmt::format("accepted by RADIUS server {}", server.address.str())};
+        accepted.authorization = std::move(reply.authorization);
+        accepted.authorization.reply_message = reply.detail;
+        accepted.answered_by = "RADIUS " + server.str();
+        return accepted;
+      }
       case RadiusAnswer::Reject: {
         std::string reason = "rejected by RADIUS server " + server.address.str();
         if (!reply.detail.empty()) reason += " (" + reply.detail + ")";  // the server's Reply-Message

@@ -64,8 +64,12 @@ RadiusSettingsChoice radius_settings(const config::Config& config, const std::st
 // What one server said to one Access-Request.
 enum class RadiusAnswer { Accept, Reject, Challenge, Timeout, Error };
 struct RadiusReply {
+  RadiusReply() = default;
+  RadiusReply(RadiusAnswer a, std::string d, Authorization z = {})
+      : answer(a), detail(std::move(d)), authorization(std::move(z)) {}
   RadiusAnswer answer = RadiusAnswer::Error;
   std::string detail;  // Error: what went wrong; Reject: the server's Reply-Message. Never the password or the key.
+  Authorization authorization;  // Accept: what the Access-Accept carried (RFC 2865 5)
 };
 
 // Sends one Access-Request to one server and waits for the answer (blocking, on a worker thread). The real one is

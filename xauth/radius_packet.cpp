@@ -8,35 +8,37 @@
 #include <botan/mem_ops.h>
 
 #include "ike/log_text.hpp"
+#include "xauth/radius_attributes.hpp"
 
 namespace ravpn::xauth::radius {
 namespace {
 
-void put_attribute(Bytes& out, uint8_t type, std::span<const uint8_t> value) {
-  out.push_back(type);
-  out.push_back(uint8_t(2 + value.size()));
-  out.insert(out.end(), value.begin(), value.end());
-}
-
-void put_string(Bytes& out, uint8_t type, std::string_view value) {
-  put_attribute(out, type, {reinterpret_cast<const uint8_t*>(value.data()), value.size()});
-}
-
-void put_u32(Bytes& out, uint8_t type, uint32_t value) {
-  const uint8_t be[4] = {uint8_t(value >> 24), uint8_t(value >> 16), uint8_t(value >> 8), uint8_t(value)};
-  put_attribute(out, type, be);
-}
-
-std::span<const uint8_t> bytes(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
-
 Bytes hmac_md5(std::string_view secret, std::span<const uint8_t> data) {
   auto mac = Botan::MessageAuthenticationCode::create_or_throw("HMAC(MD5)");
-  mac->set_key(bytes(secret).data(), secret.size());
+  mac->set_key(as_bytes(secret).data(), secret.size());
   mac->update(data.data(), data.size());
   return mac->final();
 }
 
 }  // namespace
+
+Authenticator response_authenticator(std::span<const uint8_t> packet, std::span<const uint8_t> request,
+                                     std::string_view secret) {
+  auto md5 = Botan::HashFunction::create_or_throw("MD5");
+  md5->update(packet.data(), 4);
+  md5->update(request.data() + 4, 16);
+  md5->update(packet.data() + kHeaderLength, packet.size() - kHeaderLength);
+  md5->update(as_bytes(secret).data(), secret.size());
+  Authenticator out;
+  md5->final(out.data());
+  return out;
+}
+
+bool response_authenticator_matches(std::span<const uint8_t> packet, std::span<const uint8_t> request,
+                                    std::string_view secret) {
+  const Authenticator expected = response_authenticator(packet, request, secret);
+  return Botan::constant_time_compare(expected.data(), packet.data() + 4, 16);
+}
 
 Bytes hide_password(std::span<const uint8_t> password, std::string_view secret, const Authenticator& request) {
   size_t padded = std::max<size_t>(16, (password.size() + 15) / 16 * 16);
@@ -45,7 +47,7 @@ Bytes hide_password(std::span<const uint8_t> password, std::string_view secret, 
   auto md5 = Botan::HashFunction::create_or_throw("MD5");
   std::span<const uint8_t> previous = request;
   for (size_t block = 0; block < padded; block += 16) {
-    md5->update(bytes(secret).data(), secret.size());
+    md5->update(as_bytes(secret).data(), secret.size());
     md5->update(previous.data(), previous.size());
     Bytes b = md5->final();
     for (size_t i = 0; i < 16; ++i) out[block + i] ^= b[i];
@@ -98,28 +100,42 @@ std::expected<Reply, std::string> check_reply(std::span<const uint8_t> packet, s
   Reply reply;
   reply.code = Code(code);
   std::optional<size_t> message_authenticator;
-  for (size_t at = kHeaderLength; at < length;) {
-    if (length - at < 2 || packet[at + 1] < 2 || packet[at + 1] > length - at)
-      return std::unexpected("attributes overrun the packet");
-    const uint8_t type = packet[at], len = packet[at + 1];
-    auto value = packet.subspan(at + 2, len - 2);
-    if (type == MessageAuthenticator) {
-      if (len != 18 || message_authenticator) return std::unexpected("malformed Message-Authenticator");
-      message_authenticator = at + 2;
-    } else if (type == ReplyMessage) {
-      if (!reply.reply_message.empty()) reply.reply_message += ' ';
-      reply.reply_message += peer_text(value, 200);  // for the log: escaped and bounded
+  auto walked = walk_attributes(packet, kHeaderLength, [&](uint8_t type, std::span<const uint8_t> value,
+                                                           size_t offset) -> std::expected<void, std::string> {
+    switch (type) {
+      case MessageAuthenticator:
+        if (value.size() != 16 || message_authenticator) return std::unexpected("malformed Message-Authenticator");
+        message_authenticator = offset;
+        break;
+      case ReplyMessage:
+        if (!reply.reply_message.empty()) reply.reply_message += ' ';
+        reply.reply_message += peer_text(value, 200);  // for the log and the user: escaped and bounded
+        break;
+      // RFC 2865 5.8, 5.27, 5.28, 5.25; RFC 2869 5.16. A wrong length makes the attribute malformed: ignored.
+      case FramedIpAddress:
+        if (auto v = u32_value(value)) reply.authorization.framed_address = Ipv4{*v};
+        break;
+      case SessionTimeout:
+        if (auto v = u32_value(value)) reply.authorization.session_timeout = *v;
+        break;
+      case IdleTimeout:
+        if (auto v = u32_value(value)) reply.authorization.idle_timeout = *v;
+        break;
+      case AcctInterimInterval:
+        if (auto v = u32_value(value)) reply.authorization.interim_interval = *v;
+        break;
+      case Class:
+        if (reply.authorization.classes.size() < kMaxClasses)
+          reply.authorization.classes.emplace_back(value.begin(), value.end());
+        break;
+      default:
+        break;  // unknown attributes are ignored (RFC 2865 5)
     }
-    at += len;
-  }
+    return {};
+  });
+  if (!walked) return std::unexpected(walked.error());
 
-  auto md5 = Botan::HashFunction::create_or_throw("MD5");
-  md5->update(packet.data(), 4);
-  md5->update(request.data() + 4, 16);
-  md5->update(packet.data() + kHeaderLength, length - kHeaderLength);
-  md5->update(bytes(secret).data(), secret.size());
-  Bytes expected = md5->final();
-  if (!Botan::constant_time_compare(expected.data(), packet.data() + 4, 16))
+  if (!response_authenticator_matches(packet, request, secret))
     return std::unexpected("Response Authenticator does not match (wrong key?)");
 
   if (message_authenticator) {

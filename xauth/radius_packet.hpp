@@ -12,6 +12,7 @@
 #include <botan/secmem.h>
 
 #include "pool/ipv4.hpp"
+#include "xauth/authorization.hpp"
 
 namespace ravpn::xauth::radius {
 
@@ -22,10 +23,15 @@ enum Attribute : uint8_t {
   UserPassword = 2,
   NasIpAddress = 4,
   ServiceType = 6,
+  FramedIpAddress = 8,
   ReplyMessage = 18,
+  Class = 25,
+  SessionTimeout = 27,
+  IdleTimeout = 28,
   CallingStationId = 31,
   NasPortType = 61,
   MessageAuthenticator = 80,
+  AcctInterimInterval = 85,
 };
 inline constexpr uint32_t kServiceTypeLogin = 1;     // RFC 2865 5.6
 inline constexpr uint32_t kNasPortTypeVirtual = 5;   // RFC 2865 5.41
@@ -55,10 +61,21 @@ struct Request {
 // Calling-Station-Id. Errors: a user name or password longer than an attribute holds, an empty user name.
 std::expected<Bytes, std::string> build_access_request(const Request& request, std::string_view secret);
 
+// At most this many Class attributes are kept from one answer (each up to 253 bytes; all are echoed).
+inline constexpr size_t kMaxClasses = 8;
+
 struct Reply {
   Code code = AccessReject;
   std::string reply_message;  // Reply-Message attributes joined with blanks (what the server says to the user)
+  Authorization authorization;  // of an Access-Accept
 };
+
+// MD5(code, identifier, length, request authenticator, attributes, secret) over `packet` (RFC 2865 3, RFC 2866 3);
+// `request` is the request as sent. The comparison is in constant time.
+Authenticator response_authenticator(std::span<const uint8_t> packet, std::span<const uint8_t> request,
+                                     std::string_view secret);
+bool response_authenticator_matches(std::span<const uint8_t> packet, std::span<const uint8_t> request,
+                                    std::string_view secret);
 
 // Checks an answer to `request` (the packet as sent): length and attribute layout, identifier, Response
 // Authenticator = MD5(code, identifier, length, request authenticator, attributes, secret) (RFC 2865 3), and the

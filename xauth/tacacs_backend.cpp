@@ -18,6 +18,7 @@
 #include <botan/system_rng.h>
 #include <fmt/format.h>
 
+#include "xauth/tacacs_tcp.hpp"
 #include "xauth/worker_job.hpp"
 
 namespace ravpn::xauth {
@@ -30,105 +31,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using tacacs::Answer;
 using tacacs::Outcome;
-
-class Connection {
- public:
-  Connection() = default;
-  explicit Connection(int fd) : fd_(fd) {}
-  Connection(Connection&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Connection& operator=(Connection&& o) noexcept {
-    if (this != &o) {
-      reset();
-      fd_ = std::exchange(o.fd_, -1);
-    }
-    return *this;
-  }
-  ~Connection() { reset(); }
-  void reset() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
-  }
-  int fd() const { return fd_; }
-  explicit operator bool() const { return fd_ >= 0; }
-
- private:
-  int fd_ = -1;
-};
-
-int millis_left(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-  return left > 0 ? int(left) : 0;
-}
-
-// Waits for `events` on fd until the deadline: "" when ready, else why not.
-std::string wait_for(int fd, short events, Clock::time_point deadline) {
-  for (;;) {
-    int left = millis_left(deadline);
-    if (left == 0) return "timed out";
-    pollfd p{fd, events, 0};
-    int ready = poll(&p, 1, left);
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready < 0) return fmt::format("poll: {}", std::strerror(errno));
-    if (ready > 0) return "";
-  }
-}
-
-std::expected<Connection, std::string> connect_to(const TacacsServer& server, Clock::time_point deadline) {
-  Connection c(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (!c) return std::unexpected(fmt::format("socket: {}", std::strerror(errno)));
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(server.port);
-  to.sin_addr.s_addr = htonl(server.address.value);
-  if (connect(c.fd(), reinterpret_cast<const sockaddr*>(&to), sizeof to) != 0 && errno != EINPROGRESS)
-    return std::unexpected(fmt::format("connect: {}", std::strerror(errno)));
-  if (auto why = wait_for(c.fd(), POLLOUT, deadline); !why.empty())
-    return std::unexpected(why == "timed out" ? "connect timed out" : why);
-  int error = 0;
-  socklen_t length = sizeof error;
-  if (getsockopt(c.fd(), SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
-  if (error) return std::unexpected(fmt::format("connect: {}", std::strerror(error)));
-  return c;
-}
-
-std::string send_all(int fd, tacacs::ByteView bytes, Clock::time_point deadline) {
-  while (!bytes.empty()) {
-    ssize_t n = send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
-      if (auto why = wait_for(fd, POLLOUT, deadline); !why.empty()) return why;
-      continue;
-    }
-    if (n < 0) return fmt::format("send: {}", std::strerror(errno));
-    bytes = bytes.subspan(size_t(n));
-  }
-  return "";
-}
-
-std::string receive_exactly(int fd, std::span<uint8_t> into, Clock::time_point deadline) {
-  while (!into.empty()) {
-    ssize_t n = recv(fd, into.data(), into.size(), 0);
-    if (n == 0) return "the server closed the connection";
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
-      if (auto why = wait_for(fd, POLLIN, deadline); !why.empty()) return why;
-      continue;
-    }
-    if (n < 0) return fmt::format("recv: {}", std::strerror(errno));
-    into = into.subspan(size_t(n));
-  }
-  return "";
-}
-
-// One whole packet: the header, then as many body bytes as it announces (at most tacacs::kMaxBodyLength).
-std::expected<tacacs::Bytes, std::string> receive_packet(int fd, Clock::time_point deadline) {
-  tacacs::Bytes packet(tacacs::kHeaderLength);
-  if (auto why = receive_exactly(fd, packet, deadline); !why.empty()) return std::unexpected(why);
-  auto header = tacacs::parse_header(packet);
-  if (!header) return std::unexpected("garbage: " + header.error());
-  packet.resize(tacacs::kHeaderLength + header->length);
-  auto body = std::span<uint8_t>(packet).subspan(tacacs::kHeaderLength);
-  if (auto why = receive_exactly(fd, body, deadline); !why.empty()) return std::unexpected(why);
-  return packet;
-}
+using tacacs::Connection;
+using tacacs::connect_to;
+using tacacs::receive_packet;
+using tacacs::send_all;
 
 struct SessionResult {
   Outcome outcome;
@@ -197,13 +103,13 @@ Outcome TacacsTcp::operator()(const TacacsServer& server, const Credentials& cre
   Connection c = idle_->take(server);
   const bool reused = bool(c);
   if (!c) {
-    auto fresh = connect_to(server, deadline);
+    auto fresh = connect_to(server.address, server.port, deadline);
     if (!fresh) return {Answer::Error, fresh.error()};
     c = std::move(*fresh);
   }
   SessionResult r = run_session(c, server, credentials, deadline);
   if (reused && !r.answered) {  // the server closed the idle connection meanwhile: once more on a new one
-    auto fresh = connect_to(server, deadline);
+    auto fresh = connect_to(server.address, server.port, deadline);
     if (!fresh) return {Answer::Error, fresh.error()};
     c = std::move(*fresh);
     r = run_session(c, server, credentials, deadline);
@@ -223,7 +129,7 @@ Result ask_servers(const TacacsSettings& settings, const TacacsExchange& exchang
     std::string by = fmt::format("TACACS+ server {}", server.address.str());
     switch (o.answer) {
       case Answer::Pass:
-        return {Verdict::Accept, "accepted by " + by};
+        return {Verdict::Accept, "accepted by " + by, {}, "TACACS+ " + server.str()};
       case Answer::Fail:
         return {Verdict::Reject, "rejected by " + by + (o.detail.empty() ? "" : " (" + o.detail + ")")};
       case Answer::Error:

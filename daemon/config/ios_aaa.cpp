@@ -7,6 +7,10 @@ namespace {
 
 using Table = CommandTable<IosState>;
 
+std::string to_lower_if_global(std::string g) {
+  return iequals(g, "radius") || iequals(g, "tacacs+") ? to_lower(g) : g;
+}
+
 void new_model(IosState& st, Args& a) {
   a.end();
   st.cfg.aaa_new_model = true;
@@ -20,8 +24,7 @@ AaaList read_method_list(IosState& st, Args& a) {
   if (a.done()) a.fail("missing method");
   while (!a.done()) {
     if (a.accept("group")) {
-      std::string g = a.word("server group");
-      l.methods.push_back(iequals(g, "radius") || iequals(g, "tacacs+") ? to_lower(g) : g);
+      l.methods.push_back(to_lower_if_global(a.word("server group")));
     } else {
       l.methods.push_back(a.keyword("method", {"local", "local-case", "line", "enable", "none", "radius",
                                                "tacacs+", "if-authenticated", "krb5"}));
@@ -166,6 +169,50 @@ void tacacs_timeout(IosState& st, Args& a) {
   a.end();
 }
 
+// aaa accounting network LIST start-stop|stop-only|none [broadcast] group G [group G2]: records of each VPN session
+// (the crypto map's `client accounting list`, or the only list) to the servers of G. IOS EzVPN servers account
+// network sessions this way; `exec`, `commands`, `connection` and `system` accounting are about the router itself.
+void accounting_network(IosState& st, Args& a) {
+  const std::string list = a.word("list name");
+  const std::string type = a.keyword("record type", {"start-stop", "stop-only", "none", "wait-start"});
+  a.accept("broadcast");
+  std::vector<std::string> groups;
+  while (!a.done()) {
+    if (a.accept("group")) groups.push_back(to_lower_if_global(a.word("server group")));
+    else groups.push_back(a.keyword("method", {"radius", "tacacs+"}));
+  }
+  if (type == "none") return;
+  if (groups.empty()) a.fail("missing `group radius|tacacs+|NAME`");
+  AaaAccounting& acct = st.cfg.aaa_accounting;
+  if (!acct.servers.empty()) {
+    st.rep.partial(a.number(), "aaa accounting network",
+                   "accounting already goes to " + acct.servers + " (list " + st.accounting_list + "); list " + list +
+                       " is not used");
+    return;
+  }
+  acct.servers = groups.front();
+  acct.origin = st.origin(a);
+  st.accounting_list = list;
+  if (groups.size() > 1)
+    st.rep.partial(a.number(), "aaa accounting network", "only the first group (" + groups.front() + ") is used");
+  if (type != "start-stop")
+    st.rep.partial(a.number(), "aaa accounting network", type + ": ravpn sends Start and Stop records");
+}
+
+// aaa accounting update periodic MINUTES | newinfo [periodic MINUTES]
+void accounting_update(IosState& st, Args& a) {
+  bool newinfo = a.accept("newinfo");
+  if (a.accept("periodic")) st.cfg.aaa_accounting.interim_seconds = a.number("minutes", 1, 71582) * 60;
+  else if (!newinfo) a.fail("expected `periodic MINUTES` or `newinfo`");
+  if (a.accept("jitter")) {
+    a.accept("maximum");
+    a.number("jitter", 0, 2147483);
+  }
+  a.end();
+  if (newinfo)
+    st.rep.partial(a.number(), "aaa accounting update", "newinfo: ravpn sends interim updates only periodically");
+}
+
 }  // namespace
 
 void add_ios_aaa_commands(Table& top) {
@@ -173,7 +220,9 @@ void add_ios_aaa_commands(Table& top) {
       .handle("aaa authentication login", authentication_login)
       .handle("aaa authorization network", authorization_network)
       .handle("aaa group server", group_server)
-      .partial("aaa accounting", "accounting is not implemented yet")
+      .handle("aaa accounting network", accounting_network)
+      .handle("aaa accounting update", accounting_update)
+      .partial("aaa accounting", "only network (VPN session) accounting is implemented")
       .handle("username", username)
       .handle("radius-server host", radius_host)
       .handle("radius-server key", radius_key)

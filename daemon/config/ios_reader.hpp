@@ -42,6 +42,7 @@ struct IosState {
   // `aaa group server tacacs+|radius NAME` and its `server IP` lines: members name global hosts, whose key, port and
   // timeout they take at the end.
   std::string server_group, server_group_protocol;  // the open block
+  std::string accounting_list;  // the `aaa accounting network` list in use
   std::vector<AaaServer> group_members;
 
   // `ip nat inside source static ... interface IF ...`: cfg.static_nats indexes whose mapped address is IF's.

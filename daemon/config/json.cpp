@@ -193,6 +193,11 @@ json aaa(const Config& c) {
           {"authentication_login", lists(c.aaa_authentication_login)},
           {"authorization_network", lists(c.aaa_authorization_network)},
           {"servers", servers},
+          {"accounting", c.aaa_accounting.servers.empty()
+                             ? json(nullptr)
+                             : json{{"servers", c.aaa_accounting.servers},
+                                    {"interim_seconds", optional(c.aaa_accounting.interim_seconds)},
+                                    {"origin", at(c.aaa_accounting.origin)}}},
           {"xauth_throttle", {{"enabled", c.xauth_throttle.enabled},
                               {"max_delay_seconds", c.xauth_throttle.max_delay_seconds},
                               {"lockout_failures", c.xauth_throttle.lockout_failures},

@@ -105,6 +105,15 @@ struct AaaServer {
   Origin origin;
 };
 
+// Accounting of VPN sessions (Start, Interim-Update, Stop per tunnel): PIX `aaa accounting include any inbound 0 0
+// 0 0 TAG`, IOS `aaa accounting network LIST start-stop group G` (+ `aaa accounting update periodic MINUTES`),
+// native [aaa.accounting]. `servers` empty: no accounting.
+struct AaaAccounting {
+  std::string servers;  // the PIX tag, IOS "radius" / "tacacs+" / a server group name
+  std::optional<uint32_t> interim_seconds;  // Interim-Update interval; none: only Start and Stop
+  Origin origin;
+};
+
 struct TransformSet {  // `crypto ipsec transform-set NAME T1 [T2 [T3]]`
   std::string name;
   std::vector<std::string> transforms;  // tokens as written: "esp-des", "esp-md5-hmac", "esp-aes 256", ...
@@ -301,6 +310,7 @@ struct Config {
   std::map<std::string, AaaList> aaa_authentication_login;
   std::map<std::string, AaaList> aaa_authorization_network;
   std::vector<AaaServer> aaa_servers;
+  AaaAccounting aaa_accounting;
 
   std::map<std::string, TransformSet> transform_sets;
   std::optional<uint32_t> ipsec_lifetime_seconds;    // global `crypto ipsec security-association lifetime`

@@ -1,5 +1,5 @@
 // Native format, users and AAA: [user.NAME], [aaa], [aaa.authentication_login], [aaa.authorization_network],
-// [[aaa.server]].
+// [[aaa.server]], [aaa.accounting].
 #include "daemon/config/native_reader.hpp"
 #include "daemon/config/native_values.hpp"
 
@@ -77,6 +77,15 @@ void read_server(Fields f, Config& cfg) {
   if (ok) cfg.aaa_servers.push_back(std::move(s));
 }
 
+// [aaa.accounting]: servers = TAG (an aaa.server tag, "radius" or "tacacs+"), interim_seconds = N.
+void read_accounting(Fields f, AaaAccounting& a) {
+  a.origin = f.origin();
+  f.require("servers");
+  f.read("servers", a.servers);
+  f.read("interim_seconds", a.interim_seconds, 1, 7 * 86400);
+  f.finish();
+}
+
 }  // namespace
 
 std::string masked_password_message(const std::string& user) {
@@ -93,6 +102,8 @@ void read_aaa(Fields& root, Config& cfg) {
   read_lists(f, "authentication_login", cfg.aaa_authentication_login);
   read_lists(f, "authorization_network", cfg.aaa_authorization_network);
   for (const toml::table* s : f.tables("server")) read_server(f.sub(*s, "aaa.server", "aaa.server"), cfg);
+  if (const toml::table* ac = f.table("accounting"))
+    read_accounting(f.sub(*ac, "aaa.accounting", "aaa.accounting"), cfg.aaa_accounting);
   if (const toml::table* th = f.table("xauth_throttle"))
     read_throttle(f.sub(*th, "aaa.xauth_throttle", "aaa.xauth_throttle"), cfg.xauth_throttle);
   f.finish();

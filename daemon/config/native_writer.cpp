@@ -135,6 +135,13 @@ void write_aaa(TomlText& out, const Config& c, const WriteOptions& options) {
     nonempty(out, "login", s.tacacs_login);
     out.blank();
   }
+  if (!c.aaa_accounting.servers.empty()) {
+    out.comment("Accounting of VPN sessions (Start, Interim-Update, Stop): servers = an aaa.server tag, radius or tacacs+.");
+    out.table({"aaa", "accounting"});
+    out.string("servers", c.aaa_accounting.servers);
+    optional_number(out, "interim_seconds", c.aaa_accounting.interim_seconds);
+    out.blank();
+  }
   const XauthThrottle& t = c.xauth_throttle;
   const XauthThrottle defaults;
   if (t.enabled != defaults.enabled || t.max_delay_seconds != defaults.max_delay_seconds ||

@@ -87,6 +87,39 @@ void username(PixState& st, Args& a) {
   st.cfg.users[u.name] = std::move(u);
 }
 
+// aaa accounting include|exclude SERVICE IF|inbound|outbound L_IP L_MASK [F_IP F_MASK] TAG, aaa accounting match ACL
+// IF TAG. The PIX accounted each connection through it; ravpn accounts each VPN session (the Xauth
+// user's tunnel: Start, Interim-Update, Stop with the pool address and bytes), which is what a PIX with
+// `sysopt connection permit-ipsec` reports for Xauth users (seed 003). The service and address match are not used.
+void accounting(PixState& st, Args& a) {
+  const std::string how = a.keyword("include, exclude or match", {"include", "exclude", "match"});
+  if (how == "exclude") {
+    a.remaining();
+    st.rep.partial(a.number(), "aaa accounting exclude", "ravpn accounts every VPN session; exclusions are not used");
+    return;
+  }
+  const std::string what = a.word(how == "match" ? "access list" : "service");
+  a.word("interface or direction");  // 6.x: the interface; older releases and seed 003: inbound|outbound
+  std::vector<std::string> rest;
+  while (!a.done()) rest.push_back(a.word("address, mask or server tag"));
+  const bool addressed = how == "include" ? rest.size() == 3 || rest.size() == 5 : rest.size() == 1;
+  if (!addressed) a.fail("expected local address and mask, optionally foreign address and mask, then the server tag");
+  bool everything = how == "include" && (what == "any" || what == "0");
+  for (size_t i = 0; i + 1 < rest.size(); ++i) everything = everything && (rest[i] == "0" || rest[i] == "0.0.0.0");
+  AaaAccounting& acct = st.cfg.aaa_accounting;
+  if (acct.servers.empty()) {
+    acct.servers = rest.back();
+    acct.origin = st.origin(a);
+  } else if (acct.servers != rest.back()) {
+    st.rep.partial(a.number(), "aaa accounting",
+                   "accounting already goes to " + acct.servers + "; ravpn sends records to one server tag");
+    return;
+  }
+  if (!everything)
+    st.rep.partial(a.number(), "aaa accounting",
+                   "ravpn accounts whole VPN sessions to " + rest.back() + "; the service and address match are not used");
+}
+
 }  // namespace
 
 void resolve_pix_aaa(PixState& st) {
@@ -112,7 +145,7 @@ void add_pix_aaa_commands(Table& top) {
       .partial("aaa authentication exclude", cut_through)
       .partial("aaa authentication match", cut_through)
       .ignore("aaa authentication", "console authentication is management, not used by ravpn")
-      .partial("aaa accounting", "per-connection accounting is not implemented")
+      .handle("aaa accounting", accounting)
       .partial("aaa authorization", "per-connection and command authorization are not implemented")
       .partial("aaa mac-exempt", "MAC-based AAA exemption is not supported")
       .ignore("aaa proxy-limit", "cut-through proxy tuning, not used by ravpn");

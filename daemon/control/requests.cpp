@@ -129,6 +129,7 @@ json status(RequestContext& ctx) {
                    {"tunnels_up", st.tunnels_up},
                    {"xauth_throttled", ctx.throttle ? ctx.throttle->refused() : 0}};
   r["xauth_lockouts"] = lockouts_view(ctx.throttle, ctx.time.now());
+  r["accounting"] = accounting_view(ctx.accounting ? ctx.accounting() : nullptr);
   return r;
 }
 
@@ -307,7 +308,28 @@ json user_view(const ike::Phase1Sa& sa, TimePoint now) {
               {"phase1_rekeys", sa.session.phase1_rekeys},
               {"phase2_rekeys", sa.session.phase2_rekeys},
               {"dpd", std::move(dpd)},
-              {"ipsec_sas", sa.session.children.size()}};
+              {"ipsec_sas", sa.session.children.size()},
+              {"aaa_server", sa.authorization.answered_by.empty() ? json(nullptr) : json(sa.authorization.answered_by)},
+              {"accounting_session", sa.accounting.started ? json(sa.accounting.session_id) : json(nullptr)}};
+}
+
+json accounting_view(const xauth::accounting::Sender* sender) {
+  if (!sender) return nullptr;
+  const auto st = sender->stats();
+  const auto settings = sender->settings();
+  json servers = json::array();
+  for (const auto& s : settings.servers) servers.push_back(s.str());
+  return json{{"protocol", xauth::accounting::name(settings.protocol)},
+              {"servers", std::move(servers)},
+              {"interim_seconds", settings.interim.count()},
+              {"queued", st.queued},
+              {"submitted", st.submitted},
+              {"sent", st.sent},
+              {"failed_rounds", st.failed_rounds},
+              {"retransmits", st.retransmits},
+              {"dropped", st.dropped},
+              {"last_server", st.last_server.empty() ? json(nullptr) : json(st.last_server)},
+              {"last_error", st.last_error.empty() ? json(nullptr) : json(st.last_error)}};
 }
 
 json pools_view(const ike::PoolSet* pools) {

@@ -14,6 +14,7 @@
 #include "ike/clock.hpp"
 #include "ike/phase1_sa.hpp"
 #include "ike/responder.hpp"
+#include "xauth/accounting_sender.hpp"
 #include "xauth/throttle.hpp"
 
 namespace ravpn::control {
@@ -39,6 +40,9 @@ struct RequestContext {
   const KernelCapability* kernel_capability = nullptr;
   // Xauth failure counts and lockouts (`status` lists the lockouts in force); may be null.
   const xauth::Throttle* throttle = nullptr;
+  // The accounting sender (`status` shows its queue and counters); null = no accounting. A function, because a
+  // reload may create it.
+  std::function<const xauth::accounting::Sender*()> accounting = {};
 };
 
 // The project version (meson's project version).
@@ -56,6 +60,9 @@ nlohmann::json user_view(const ike::Phase1Sa& sa, TimePoint now);
 nlohmann::json pools_view(const ike::PoolSet* pools);
 // The Xauth lockouts in force: [{"user"|"address": ..., "failures": N, "seconds_left": S}].
 nlohmann::json lockouts_view(const xauth::Throttle* throttle, TimePoint now);
+// {"protocol", "servers", "queued", "sent", "failed_rounds", "retransmits", "dropped", "last_server", "last_error"};
+// null without accounting.
+nlohmann::json accounting_view(const xauth::accounting::Sender* sender);
 
 // One request object -> one response object (always has "version" and "ok").
 nlohmann::json handle_request(RequestContext& ctx, const nlohmann::json& request);

@@ -53,6 +53,16 @@ std::string status_text(const json& r) {
   if (r.contains("counters") && r["counters"].is_object())
     for (const auto& [k, v] : r["counters"].items()) t.add({k, cell(v)});
   s += "\n" + t.str();
+  if (const json a = r.value("accounting", json()); a.is_object()) {
+    std::string servers;
+    for (const auto& v : list(a, "servers")) servers += (servers.empty() ? "" : ", ") + cell(v);
+    s += fmt::format("\naccounting:    {} to {}; last answer from {}\n", cell(a, "protocol"), servers,
+                     cell(a, "last_server"));
+    s += fmt::format("               {} sent, {} queued, {} retransmits, {} failed rounds, {} dropped\n",
+                     cell(a, "sent"), cell(a, "queued"), cell(a, "retransmits"), cell(a, "failed_rounds"),
+                     cell(a, "dropped"));
+    if (a.value("last_error", json()).is_string()) s += fmt::format("               last error: {}\n", cell(a, "last_error"));
+  }
   const json& lockouts = list(r, "xauth_lockouts");
   if (lockouts.empty()) return s;
   Table l({"Xauth lockout", "failures", "left"});
@@ -104,11 +114,12 @@ std::string sas_text(const json& r) {
 }
 
 std::string users_text(const json& r) {
-  Table t({"user", "group", "address", "pool", "peer", "conn", "connected", "idle", "rekeys p1/p2", "dpd"});
+  Table t({"user", "group", "address", "pool", "peer", "conn", "connected", "idle", "rekeys p1/p2", "dpd",
+           "AAA server"});
   for (const auto& u : list(r, "users"))
     t.add({cell(u, "user"), cell(u, "group"), cell(u, "address"), cell(u, "pool"), cell(u, "peer"), cell(u, "serial"),
            duration_text(u.value("connected_for", json())), duration_text(u.value("idle_for", json())),
-           cell(u, "phase1_rekeys") + "/" + cell(u, "phase2_rekeys"), cell(u, "dpd")});
+           cell(u, "phase1_rekeys") + "/" + cell(u, "phase2_rekeys"), cell(u, "dpd"), cell(u, "aaa_server")});
   return t.str() + fmt::format("{} user(s)\n", list(r, "users").size());
 }
 

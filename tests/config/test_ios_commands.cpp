@@ -231,6 +231,36 @@ TEST_CASE("dynamic map, transform set mode, global SA lifetime, servers") {
   CHECK(c.aaa_authentication_login.at("old").methods == std::vector<std::string>{"tacacs+", "none"});
 }
 
+TEST_CASE("aaa accounting network: the first start-stop list's group, the periodic update interval") {
+  Config c = parse_ios(
+      "aaa new-model\n"
+      "aaa accounting update periodic 5\n"                               // 2
+      "aaa accounting network acct start-stop group radius\n"           // 3
+      "aaa accounting network other stop-only group tacacs+\n"          // 4
+      "aaa accounting exec default start-stop group tacacs+\n"          // 5
+      "aaa accounting network none-list none\n"                         // 6
+      "aaa accounting network bad start-stop\n",                        // 7
+      "t.cfg");
+  CHECK(c.aaa_accounting.servers == "radius");
+  CHECK(c.aaa_accounting.interim_seconds == 300u);
+  CHECK(c.aaa_accounting.origin.line == 3);
+  auto partial_lines = [&](const std::string& command) {
+    std::vector<int> out;
+    for (const auto& d : c.diagnostics)
+      if (d.kind == Diagnostic::Kind::Partial && d.command == command) out.push_back(d.origin.line);
+    return out;
+  };
+  CHECK(partial_lines("aaa accounting network") == std::vector<int>{4});
+  CHECK(partial_lines("aaa accounting") == std::vector<int>{5});
+  CHECK(c.has_errors());  // line 7: no group
+  Config grouped = parse_ios(
+      "aaa new-model\n"
+      "aaa accounting network default start-stop broadcast group RAD-GROUP group radius\n",
+      "t.cfg");
+  CHECK(grouped.aaa_accounting.servers == "RAD-GROUP");
+  CHECK(grouped.aaa_accounting.interim_seconds == std::nullopt);
+}
+
 TEST_CASE("aaa group server tacacs+: members take the global host's key, port and timeout") {
   Config c = parse_ios(
       "aaa new-model\n"

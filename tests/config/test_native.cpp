@@ -183,6 +183,7 @@ TEST_CASE("a model with every kind of value round-trips") {
   s.acct_port = 1646;
   s.timeout_seconds = 5;
   a.aaa_servers.push_back(s);
+  a.aaa_accounting = {"partnerauth", 300, {}};
   a.ipsec_lifetime_seconds = 3600;
   a.ipsec_lifetime_kilobytes = 4608000;
   a.transform_sets["aes"] = {"aes", {"esp-aes 256", "esp-sha-hmac"}, "transport", {}};

@@ -588,9 +588,24 @@ TEST_CASE("pix: usernames and the aaa lines ravpn does not apply") {
   CHECK(lines_of(c, K::Partial, "aaa authentication include") == std::vector<int>{at(7)});
   CHECK(lines_of(c, K::Partial, "aaa authentication match") == std::vector<int>{at(8)});
   CHECK(lines_of(c, K::Ignored, "aaa authentication") == std::vector<int>{at(9)});
-  CHECK(lines_of(c, K::Partial, "aaa accounting") == std::vector<int>{at(10)});
+  CHECK(lines_of(c, K::Partial, "aaa accounting").empty());  // VPN session accounting to tac
+  CHECK(c.aaa_accounting.servers == "tac");
   CHECK(lines_of(c, K::Partial, "aaa authorization") == std::vector<int>{at(11)});
   CHECK(lines_of(c, K::Ignored, "aaa proxy-limit") == std::vector<int>{at(12)});
+}
+
+TEST_CASE("pix: aaa accounting sends VPN session records to the tag; what it cannot match is Partial") {
+  Config c = pix(
+      "aaa accounting include any inbound 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0 AuthInbound\n"  // 1: seed 003
+      "aaa accounting include telnet outside 10.1.1.0 255.255.255.0 AuthInbound\n"       // 2
+      "aaa accounting include any outside 0 0 0 0 Other\n"                               // 3
+      "aaa accounting exclude any outside 10.1.1.1 255.255.255.255 AuthInbound\n"        // 4
+      "aaa accounting include any outside 0 0 0 0\n");                                   // 5: no tag
+  CHECK(c.aaa_accounting.servers == "AuthInbound");
+  CHECK(c.aaa_accounting.origin.line == at(1));
+  CHECK(lines_of(c, K::Partial, "aaa accounting") == std::vector<int>{at(2), at(3)});
+  CHECK(lines_of(c, K::Partial, "aaa accounting exclude") == std::vector<int>{at(4)});
+  CHECK(has_error(c, at(5), "server tag"));
 }
 
 TEST_CASE("pix: access-group, conduit and object groups") {

@@ -365,3 +365,32 @@ TEST_CASE("xauth lockouts view: user (escaped) and address with the failures and
   CHECK(v[1]["address"] == "192.0.2.5");
   CHECK(control::lockouts_view(nullptr, time.now()).empty());
 }
+
+TEST_CASE("status: the accounting sender's servers, queue and counters (null without accounting)") {
+  Control c;
+  CHECK(c.ask(req("status"))["accounting"].is_null());
+  xauth::accounting::Settings s;
+  s.servers = {{*Ipv4::parse("10.89.129.134"), 1646, "key", 1, 0}, {*Ipv4::parse("10.89.129.135"), 1646, "key", 1, 0}};
+  s.interim = Seconds(600);
+  s.retry_pause = Seconds(0);
+  xauth::accounting::Sender sender(s, [](const xauth::accounting::Server& server, const xauth::accounting::Record&,
+                                         uint32_t) {
+    if (server.address.str() == "10.89.129.134") return xauth::accounting::Delivery{xauth::accounting::Answer::Timeout, "timed out", 3};
+    return xauth::accounting::Delivery{xauth::accounting::Answer::Acknowledged, "", 0};
+  });
+  c.ctx.accounting = [&sender] { return &sender; };
+  xauth::accounting::Record r;
+  r.session.id = "5F00000000000001";
+  sender.submit(r);
+  REQUIRE(sender.drain(std::chrono::seconds(5)));
+  json a = c.ask(req("status"))["accounting"];
+  CHECK(a["protocol"] == "RADIUS");
+  CHECK(a["servers"] == json::array({"10.89.129.134:1646", "10.89.129.135:1646"}));
+  CHECK(a["interim_seconds"] == 600);
+  CHECK(a["queued"] == 0);
+  CHECK(a["sent"] == 1);
+  CHECK(a["retransmits"] == 3);
+  CHECK(a["last_server"] == "10.89.129.135:1646");
+  CHECK(a["dropped"] == 0);
+  CHECK(a.dump().find("key") == std::string::npos);  // no secret in the view
+}

@@ -1,12 +1,14 @@
 // libFuzzer target for the TACACS+ reply side (xauth/tacacs_packet.*, xauth/tacacs_login.*): what a server, or anyone
 // who can answer on its TCP connection, sends. The input is a stream of packets fed to one ASCII login session, the
 // way xauth/tacacs_backend.cpp cuts them (12-byte header, then the length it announces). Properties beyond "no
-// crash": a reply body that parses re-serialises to the same bytes, and a session never asks for more than
-// kMaxRounds rounds and always ends with an outcome once it stops sending.
+// crash": a reply body that parses re-serialises to the same bytes (authentication and accounting REPLY, RFC 8907
+// 5.2 and 7.2; an accounting REQUEST body likewise), and a session never asks for more than kMaxRounds rounds and
+// always ends with an outcome once it stops sending.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
+#include "xauth/tacacs_accounting.hpp"
 #include "xauth/tacacs_login.hpp"
 
 using namespace ravpn::xauth;
@@ -29,6 +31,11 @@ constexpr uint32_t kSessionId = 0x01020304;  // and this session id
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ByteView input(data, size);
   if (auto reply = parse_authen_reply(input)) check(serialise(*reply) == Bytes(input.begin(), input.end()), "REPLY round trip");
+  if (auto reply = parse_acct_reply(input)) check(serialise(*reply) == Bytes(input.begin(), input.end()), "accounting REPLY round trip");
+  if (auto request = parse_acct_request(input)) {
+    auto again = serialise(*request);
+    check(again && *again == Bytes(input.begin(), input.end()), "accounting REQUEST round trip");
+  }
   (void)parse_header(input.first(std::min<size_t>(input.size(), kHeaderLength)));
 
   Credentials credentials;

@@ -200,6 +200,8 @@ lab_require_esp() {
 # ---------------------------------------------------------------- FreeRADIUS (tests/tools/freeradius.sh)
 
 # lab_start_freeradius NS ADDRESS PORT CLIENT SECRET USER:PASSWORD...: a RADIUS server in NS for one client.
+# LAB_RADIUS_ACCT_PORT: also accounting on that port, records in $TT_TMP/radius/detail. LAB_RADIUS_USERS: a users
+# file to use instead of the USER:PASSWORD pairs (reply attributes: Framed-IP-Address, Session-Timeout, Class).
 lab_start_freeradius() {
     local ns=$1 address=$2 port=$3 client=$4 secret=$5 freeradius dir pair
     freeradius=$(command -v freeradius || true)
@@ -207,11 +209,13 @@ lab_start_freeradius() {
     . "$LAB_DIR/../tools/freeradius.sh"
     dir=$TT_TMP/radius
     mkdir -m 0700 "$dir"
-    fr_write_config "$dir" "$address" "$port" "$client" "$secret"
+    fr_write_config "$dir" "$address" "$port" "$client" "$secret" "${LAB_RADIUS_ACCT_PORT:-}"
     shift 5
     for pair in "$@"; do printf '%s Cleartext-Password := "%s"\n' "${pair%%:*}" "${pair#*:}"; done >"$dir/users"
+    [ -z "${LAB_RADIUS_USERS:-}" ] || cp "$LAB_RADIUS_USERS" "$dir/users"
     tt_bg "$TT_TMP/radiusd.log" ip netns exec "$ns" "$freeradius" -X -n radiusd -d "$dir"
     fr_wait_ready "$TT_TMP/radiusd.log" "$TT_LAST_PID" || tt_fail "FreeRADIUS did not start in $ns"
+    LAB_RADIUS_PID=$TT_LAST_PID
     tt_log "FreeRADIUS on $address:$port for client $client"
 }
 

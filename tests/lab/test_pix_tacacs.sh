@@ -6,7 +6,10 @@
 #   - --check-config accepts the seed, and refuses it with file:line once the server's key is gone;
 #   - vpnc (john) logs in through TACACS+ and pings the web server through ESP; a wrong password is refused;
 #   - strongSwan (main mode, VPN Client 1.1 path, jane) logs in through TACACS+ and reaches the web server;
-#   - the server's log shows ASCII logins from the gateway's inside address (PASS, FAIL, PASS).
+#   - the server's log shows ASCII logins from the gateway's inside address (PASS, FAIL, PASS);
+#   - with the seed's `aaa accounting include any inbound 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0 AuthInbound` (in the seed
+#     document, not in the fixture's config part: appended here) the server has a START and a STOP record per tunnel
+#     with the pool address, and the STOP has non-zero byte counts after the ping.
 set -euo pipefail
 . "$(dirname "$0")/../tools/lib.sh"
 . "$(dirname "$0")/lib-lab.sh"
@@ -42,9 +45,13 @@ TACACS_PID=$TT_LAST_PID
 tt_wait_log "$TT_TMP/tacacs-server.log" "^listening on ${PIX_RADIUS//./\\.}:49" 20 "TACACS+ server" "$TACACS_PID"
 lab_echo_server "$SRV_NS" "$PIX_WEB" 80
 
+{ cat "$RAVPN_CONFIG"; echo "aaa accounting include any inbound 0.0.0.0 0.0.0.0 0.0.0.0 0.0.0.0 AuthInbound"; } \
+  >"$TT_TMP/pix-seed-accounting.cfg"
+RAVPN_CONFIG=$TT_TMP/pix-seed-accounting.cfg
 tt_start_ravpnd
 tt_expect_grep "$TT_RAVPND_LOG" "Xauth for crypto map mymap: TACACS\+ AuthInbound \(10\.89\.129\.134:49\)" \
   "ravpnd chose the TACACS+ backend"
+tt_expect_grep "$TT_RAVPND_LOG" "accounting: TACACS\+ AuthInbound \(10\.89\.129\.134:49\)" "ravpnd accounts to AuthInbound"
 
 # ---- a wrong password: refused by the server, vpnc gives up
 VPNC_PASSWORD=not-the-password tt_start_vpnc badpw grouppass123
@@ -88,4 +95,18 @@ tt_pass "the TACACS+ server logged ASCII logins: $(grep -c '^authen START ascii'
 swanctl --terminate --ike ravpn --timeout 30 >"$TT_TMP/swanctl-terminate.log" 2>&1 || tt_fail "swanctl --terminate"
 tt_stop_pid "$CHARON_PID" 5
 tt_disconnect_vpnc_and_check_clean
+
+# ---- accounting: START and STOP per tunnel with the pool address; the STOPs count the pings' bytes
+for who in "john $vpnc_address" "jane $ss_address"; do
+  set -- $who
+  addr=${2//./\\.}
+  tt_wait_log "$TT_TMP/tacacs-server.log" "^acct STOP user $1 .* addr=$addr " 20 "accounting STOP of $1" "$TACACS_PID"
+  tt_expect_grep "$TT_TMP/tacacs-server.log" "^acct START user $1 from 10\.89\.129\.194 task_id=[0-9A-F]{16} start_time=[0-9]+ timezone=UTC service=ppp protocol=ip addr=$addr -> SUCCESS$" \
+    "START of $1 with its address"
+  stop=$(grep -E "^acct STOP user $1 " "$TT_TMP/tacacs-server.log" | tail -1)
+  [[ $stop =~ bytes_in=([0-9]+)\ bytes_out=([0-9]+) ]] || tt_fail "no byte counts in: $stop"
+  ((BASH_REMATCH[1] > 0 && BASH_REMATCH[2] > 0)) || tt_fail "zero bytes in the STOP of $1: $stop"
+  tt_pass "accounting of $1: START and STOP for $2, bytes_in=${BASH_REMATCH[1]} bytes_out=${BASH_REMATCH[2]}"
+done
+[ "$(grep -c '^acct START' "$TT_TMP/tacacs-server.log")" = 2 ] || tt_fail "not one START per tunnel"
 tt_expect_ravpnd_alive

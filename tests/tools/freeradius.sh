@@ -2,11 +2,23 @@
 # FreeRADIUS 3.2 for the tests: a minimal configuration in a private directory (PAP against a users file), one
 # client, one auth listener. Used by tests/xauth/test_freeradius.sh (loopback) and the lab's PIX test (the seed's
 # AuthInbound server).
-#   fr_write_config DIR LISTEN_ADDRESS PORT CLIENT_ADDRESS SECRET
-#   then write DIR/users (`john Cleartext-Password := "doe"`), start `freeradius -X -n radiusd -d DIR`, and
+#   fr_write_config DIR LISTEN_ADDRESS PORT CLIENT_ADDRESS SECRET [ACCT_PORT]
+#   With ACCT_PORT also an accounting listener whose records the detail module writes to DIR/detail (the file the
+#   lab's accounting test reads). Then write DIR/users (`john Cleartext-Password := "doe"`), start `freeradius -X -n radiusd -d DIR`, and
 #   fr_wait_ready LOGFILE PID
 fr_write_config() {
-    local dir=$1 listen=$2 port=$3 client=$4 secret=$5
+    local dir=$1 listen=$2 port=$3 client=$4 secret=$5 acct_port=${6:-}
+    local acct_listen="" acct_section=""
+    if [ -n "$acct_port" ]; then
+        acct_listen="listen {
+        type = acct
+        ipaddr = $listen
+        port = $acct_port
+    }"
+        acct_section="accounting {
+        detail
+    }"
+    fi
     # FreeRADIUS refuses configuration files others can write; mktemp -d gives 0700.
     cat >"$dir/radiusd.conf" <<EOF
 prefix = /usr
@@ -58,6 +70,11 @@ modules {
     files {
         filename = $dir/users
     }
+    detail {
+        filename = $dir/detail
+        permissions = 0600
+        header = "%t"
+    }
 }
 
 server default {
@@ -70,11 +87,13 @@ server default {
         files
         pap
     }
+    $acct_listen
     authenticate {
         Auth-Type PAP {
             pap
         }
     }
+    $acct_section
 }
 EOF
 }

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "ike/worker.hpp"
+#include "xauth/accounting_settings.hpp"
 #include "xauth/backend.hpp"
 
 using namespace ravpn;
@@ -176,4 +177,37 @@ TEST_CASE("problems name no user or password") {
     CHECK(problem.find("vpnuser") == std::string::npos);
     CHECK(problem.find("s3cr3t-Pass") == std::string::npos);
   }
+}
+
+TEST_CASE("accounting settings: the tag's servers with the accounting port; unusable ones are config errors") {
+  config::Config c = pix_config();
+  add_server(c, "AuthInbound", "radius");
+  c.aaa_servers.back().host = *Ipv4::parse("10.89.129.134");
+  c.aaa_servers.back().key = "k";
+  c.aaa_servers.back().acct_port = 1813;
+  c.aaa_servers.back().timeout_seconds = 10;
+  CHECK_FALSE(accounting::accounting_settings(c).settings);  // nothing configured: no accounting
+  c.aaa_accounting = {"AuthInbound", 300, {"pix.cfg", 86}};
+  auto choice = accounting::accounting_settings(c);
+  REQUIRE(choice.settings);
+  CHECK(choice.settings->protocol == accounting::Protocol::Radius);
+  REQUIRE(choice.settings->servers.size() == 1);
+  CHECK(choice.settings->servers[0].str() == "10.89.129.134:1813");
+  CHECK(choice.settings->servers[0].timeout_seconds == 10);
+  CHECK(choice.settings->interim == Seconds(300));
+  accounting::check_accounting(c);
+  CHECK(c.diagnostics.empty());
+
+  c.aaa_servers.back().key.clear();
+  accounting::check_accounting(c);
+  REQUIRE(c.diagnostics.size() == 1);
+  CHECK(c.diagnostics[0].kind == config::Diagnostic::Kind::Error);
+  CHECK(c.diagnostics[0].origin.line == 86);
+  CHECK(c.diagnostics[0].message.find("has no key") != std::string::npos);
+
+  c.diagnostics.clear();
+  c.aaa_accounting.servers = "Nowhere";
+  accounting::check_accounting(c);
+  REQUIRE(c.diagnostics.size() == 1);
+  CHECK(c.diagnostics[0].message.find("aaa-server Nowhere is no RADIUS or TACACS+ server group") != std::string::npos);
 }
