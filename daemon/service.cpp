@@ -1,5 +1,6 @@
 #include "daemon/service.hpp"
 
+#include <malloc.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -40,6 +41,9 @@ void watch(int epoll_fd, int fd, uint64_t tag) {
     throw std::runtime_error(std::string("epoll_ctl: ") + std::strerror(errno));
 }
 
+// The DH threads run this much below the event loop (thread_pool.hpp).
+constexpr int kDhThreadNice = 5;
+
 constexpr uint64_t kTagSignal = 1u << 20, kTagTimer = kTagSignal + 1, kTagPool = kTagSignal + 2,
                    kTagKernel = kTagSignal + 3, kTagControl = kTagSignal + 4, kTagAaaPool = kTagSignal + 5;
 
@@ -48,14 +52,17 @@ constexpr uint64_t kTagSignal = 1u << 20, kTagTimer = kTagSignal + 1, kTagPool =
 Service::Service(config::Config config, Logger& log, ServiceOptions options)
     : config_(std::make_unique<config::Config>(std::move(config))), log_(log), options_(std::move(options)),
       rng_(crypto::make_system_rng()),
-      pool_(options_.dh_threads ? options_.dh_threads : std::max(1u, std::thread::hardware_concurrency())),
+      pool_(options_.dh_threads ? options_.dh_threads : std::max(1u, std::thread::hardware_concurrency()), {},
+            kDhThreadNice),
       aaa_pool_(std::max(1u, options_.aaa_threads)), throttle_(time_, log_, config_->xauth_throttle) {
   const auto listen_on = map_interfaces();
   open_firewall();
   open_services();
   remove_stale_kernel_state();
-  responder_ = std::make_unique<ike::Responder>(*config_, *rng_, *rng_, time_, pool_, log_, *this,
-                                                ike::ResponderSettings{}, services_);
+  ike::ResponderSettings settings;
+  settings.dh_threads = pool_.threads();
+  responder_ = std::make_unique<ike::Responder>(*config_, *rng_, *rng_, time_, pool_, log_, *this, settings, services_);
+  apply_queue_limits();
   bind_sockets(listen_on);
   started_ = time_.now();
   if (!options_.control_socket.empty()) {
@@ -240,11 +247,28 @@ std::expected<nlohmann::json, std::string> Service::reload() {
   services_.xauth = xauth_.get();
   services_.xauth_problem = choice.problem;
   responder_->reconfigure(*next, services_);
+  apply_queue_limits();
   config_ = std::move(next);
   probe_kernel(*config_);
   log_.log(LogLevel::Notice, LogCategory::Config, "configuration reloaded from {}: {} ISAKMP SAs kept, {} dropped",
            config_->source, kept, dropped);
   return nlohmann::json{{"config_source", config_->source}, {"kept", kept}, {"dropped", dropped}};
+}
+
+void Service::apply_queue_limits() {
+  const auto& a = responder_->admission().settings();
+  pool_.set_limits(QueueLimits{a.dh_queue_proven, ike::dh_queue_new_max(a)});
+}
+
+void Service::return_memory() {
+  // After a flood the half-open SAs are freed, but glibc keeps the pages of its arenas (the DH threads have their
+  // own); hand them back once the half-open count has fallen well below its peak.
+  const size_t now = responder_->half_open();
+  peak_half_open_ = std::max(peak_half_open_, now);
+  if (peak_half_open_ >= 256 && now <= peak_half_open_ / 4) {
+    malloc_trim(0);
+    peak_half_open_ = now;
+  }
 }
 
 Service::~Service() = default;
@@ -366,6 +390,7 @@ int Service::run() {
         uint64_t expirations;
         [[maybe_unused]] auto r = read(timer.fd, &expirations, sizeof expirations);
         responder_->tick();
+        return_memory();
         save_leases_if_changed();
         if (control_) control_->tick();
         throttle_.tick();

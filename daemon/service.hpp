@@ -67,6 +67,8 @@ class Service final : public ike::Sender {
   void stop();
   // Probes what the kernel can do for `config` (kernel_probe.hpp) and logs it.
   void probe_kernel(const config::Config& config);
+  void apply_queue_limits();  // the DH queue's bounds from the responder's admission settings
+  void return_memory();       // malloc_trim once a flood's half-open SAs are gone
 
   std::unique_ptr<config::Config> config_;
   Logger& log_;
@@ -89,6 +91,7 @@ class Service final : public ike::Sender {
   ike::ResponderServices services_;
   std::unique_ptr<ike::Responder> responder_;
   TimePoint started_;
+  size_t peak_half_open_ = 0;
   std::unique_ptr<control::RequestContext> control_context_;
   std::unique_ptr<control::ControlServer> control_;  // after the responder: closed before it goes
 };

@@ -129,6 +129,7 @@ json status(RequestContext& ctx) {
                    {"tunnels_up", st.tunnels_up},
                    {"xauth_throttled", ctx.throttle ? ctx.throttle->refused() : 0}};
   r["xauth_lockouts"] = lockouts_view(ctx.throttle, ctx.time.now());
+  r["admission"] = admission_view(ctx.responder);
   return r;
 }
 
@@ -185,6 +186,26 @@ json debug(RequestContext& ctx, const json& req) {
 const char* version() { return RAVPN_VERSION; }
 
 std::string printable(std::string_view text) { return peer_text(text); }
+
+json admission_view(const ike::Responder& responder) {
+  const auto& a = responder.admission();
+  const auto& s = a.settings();
+  json dropped = json::object();
+  for (size_t i = 0; i < ike::kDropRules; ++i) dropped[ike::name(ike::DropRule(i))] = a.dropped(ike::DropRule(i));
+  return json{{"dropped", std::move(dropped)},
+              {"under_pressure", a.under_pressure()},
+              {"half_open", responder.half_open()},
+              {"dh_queued", responder.dh_queued()},
+              {"fragment_sets", responder.fragments().pending()},
+              {"fragment_bytes", responder.fragments().pending_bytes()},
+              {"limits", {{"half_open_per_source", s.half_open_per_source},
+                          {"half_open_max", s.half_open_max},
+                          {"dh_queue_new", s.dh_queue_new},
+                          {"dh_queue_proven", s.dh_queue_proven},
+                          {"fragment_sets_per_source", s.fragment_sets_per_source},
+                          {"fragment_bytes_per_source", s.fragment_bytes_per_source},
+                          {"fragment_sets_max", s.fragment_sets_max}}}};
+}
 
 json lockouts_view(const xauth::Throttle* throttle, TimePoint now) {
   json out = json::array();

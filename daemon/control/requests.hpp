@@ -57,6 +57,10 @@ nlohmann::json pools_view(const ike::PoolSet* pools);
 // The Xauth lockouts in force: [{"user"|"address": ..., "failures": N, "seconds_left": S}].
 nlohmann::json lockouts_view(const xauth::Throttle* throttle, TimePoint now);
 
+// Admission control (ike/admission.hpp): {"dropped": {rule: N, ...}, "under_pressure", "half_open", "dh_queued",
+// "fragment_sets", "fragment_bytes", "limits": {...}}.
+nlohmann::json admission_view(const ike::Responder& responder);
+
 // One request object -> one response object (always has "version" and "ok").
 nlohmann::json handle_request(RequestContext& ctx, const nlohmann::json& request);
 // One line (without its newline) -> one response line (without newline). Invalid JSON gets an error response.

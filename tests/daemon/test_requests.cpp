@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "daemon/control/requests.hpp"
+#include "daemon/control/table.hpp"
 #include "harness.hpp"
 #include "tests/fakes/fake_kernel.hpp"
 
@@ -238,6 +239,16 @@ TEST_CASE("requests: status and isakmp of a responder with one aggressive-mode S
   CHECK(s["sas"]["established"] == 1);
   CHECK(s["counters"]["phase1_established"] == 1);
   CHECK(s["counters"]["dh_jobs"] == 1);
+  // Admission control: every drop rule is listed (zero here), with the limits in force.
+  CHECK(s["admission"]["dropped"].size() == ike::kDropRules);
+  CHECK(s["admission"]["dropped"]["per_source_half_open"] == 0);
+  CHECK(s["admission"]["dropped"]["under_load"] == 0);
+  CHECK(s["admission"]["half_open"] == 0);
+  CHECK(s["admission"]["under_pressure"] == false);
+  CHECK(s["admission"]["limits"]["half_open_per_source"] == 5);
+  const std::string text = control::render("status", s);
+  CHECK(text.find("admission: 0 half-open (at most 4000, 5 per source)") != std::string::npos);
+  CHECK(text.find("per_source_half_open") != std::string::npos);
 
   json i = c.ask(req("isakmp"));
   REQUIRE(i["ok"] == true);
