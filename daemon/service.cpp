@@ -261,13 +261,18 @@ void Service::apply_queue_limits() {
 }
 
 void Service::return_memory() {
-  // After a flood the half-open SAs are freed, but glibc keeps the pages of its arenas (the DH threads have their
-  // own); hand them back once the half-open count has fallen well below its peak.
-  const size_t now = responder_->half_open();
+  // After a flood the half-open SAs and fragment sets are freed, but glibc keeps the pages of its arenas (the DH
+  // threads have their own); hand them back once the count has fallen to a quarter of its peak, and again when
+  // nothing is left.
+  const size_t now = responder_->half_open() + responder_->fragments().pending();
   peak_half_open_ = std::max(peak_half_open_, now);
   if (peak_half_open_ >= 256 && now <= peak_half_open_ / 4) {
     malloc_trim(0);
     peak_half_open_ = now;
+    trim_when_empty_ = now > 0;
+  } else if (trim_when_empty_ && now == 0) {
+    malloc_trim(0);
+    trim_when_empty_ = false;
   }
 }
 

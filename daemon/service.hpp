@@ -91,7 +91,8 @@ class Service final : public ike::Sender {
   ike::ResponderServices services_;
   std::unique_ptr<ike::Responder> responder_;
   TimePoint started_;
-  size_t peak_half_open_ = 0;
+  size_t peak_half_open_ = 0;    // half-open SAs + fragment sets since the last malloc_trim
+  bool trim_when_empty_ = false;
   std::unique_ptr<control::RequestContext> control_context_;
   std::unique_ptr<control::ControlServer> control_;  // after the responder: closed before it goes
 };

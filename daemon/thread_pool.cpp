@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 
@@ -51,6 +52,11 @@ size_t ThreadPool::queued(JobPriority priority) const {
   return priority == JobPriority::Proven ? proven_.size() : fresh_.size();
 }
 
+double ThreadPool::jobs_per_second() const {
+  std::lock_guard lock(mutex_);
+  return average_job_seconds_ > 0 ? double(threads_.size()) / average_job_seconds_ : 0;
+}
+
 size_t ThreadPool::queued() const {
   std::lock_guard lock(mutex_);
   return proven_.size() + fresh_.size();
@@ -76,10 +82,13 @@ void ThreadPool::run() {
       item = std::move(q.front());
       q.pop_front();
     }
+    const auto started = std::chrono::steady_clock::now();
     item.first();
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     {
       std::lock_guard lock(mutex_);
       completions_.push_back(std::move(item.second));
+      average_job_seconds_ = average_job_seconds_ == 0 ? took : average_job_seconds_ + (took - average_job_seconds_) / 16;
     }
     uint64_t one = 1;
     [[maybe_unused]] auto n = write(event_fd_, &one, sizeof one);

@@ -31,6 +31,7 @@ class ThreadPool final : public Worker {
   void submit(std::function<void()> job, std::function<void()> done) override;
   bool try_submit(std::function<void()> job, std::function<void()> done, JobPriority priority) override;
   size_t queued(JobPriority priority) const override;
+  double jobs_per_second() const override;
   int completion_fd() const { return event_fd_; }  // readable when completions wait
   void run_completions();                           // call on the loop thread when completion_fd is readable
   size_t queued() const;                            // both classes
@@ -48,6 +49,7 @@ class ThreadPool final : public Worker {
   std::condition_variable wake_;
   bool stopping_ = false;
   QueueLimits limits_;
+  double average_job_seconds_ = 0;  // moving average of the jobs' wall time
   std::deque<Item> proven_, fresh_;
   std::deque<std::function<void()>> completions_;
   std::vector<std::thread> threads_;

@@ -1,5 +1,6 @@
 #include "ike/admission.hpp"
 
+#include <algorithm>
 #include <numeric>
 
 #include "ike/log_limiter.hpp"
@@ -48,16 +49,25 @@ AdmissionSettings admission_settings(const config::AdmissionLimits& l, unsigned 
 Admission::Admission(Logger& log, const TimeSource& time, AdmissionSettings settings, Seconds pressure_hold)
     : log_(log), time_(time), settings_(settings), pressure_hold_(pressure_hold), window_start_(time.now()) {}
 
+QueueBounds new_work_bounds(const AdmissionSettings& s, double rate) {
+  QueueBounds b{s.dh_queue_new, dh_queue_new_max(s)};
+  if (rate > 0) {
+    b.soft = std::min(b.soft, std::max<size_t>(8, size_t(rate * 0.1)));
+    b.hard = std::min(b.hard, std::max<size_t>(std::max<size_t>(16, 2 * b.soft), size_t(rate * 0.5)));
+  }
+  return b;
+}
+
 std::optional<DropRule> Admission::check_first(bool needs_dh_now, size_t half_open, size_t half_open_from_source,
-                                               size_t dh_queued_new) const {
+                                               size_t dh_queued_new, double dh_jobs_per_second) const {
   if (half_open_from_source >= settings_.half_open_per_source) return DropRule::PerSourceHalfOpen;
   if (half_open >= settings_.half_open_max) return DropRule::GlobalHalfOpen;
   // Under load (WireGuard's under-load mode, without its cookies: IKEv1 has none before aggressive mode's DH): only an
   // address that holds no half-open SA still gets in, up to the queue's hard bound. A spoofed flood's addresses
   // each hold one after their first packet; a client trying for the first time holds none.
-  if (needs_dh_now && dh_queued_new >= settings_.dh_queue_new &&
-      (half_open_from_source > 0 || dh_queued_new >= dh_queue_new_max(settings_)))
-    return DropRule::UnderLoad;
+  if (!needs_dh_now) return std::nullopt;
+  const QueueBounds b = new_work_bounds(settings_, dh_jobs_per_second);
+  if (dh_queued_new >= b.soft && (half_open_from_source > 0 || dh_queued_new >= b.hard)) return DropRule::UnderLoad;
   return std::nullopt;
 }
 

@@ -9,7 +9,8 @@
 //      under-load mode): work for peers that proved their address (main mode message 3, quick mode) runs first;
 //      while dh_queue_new jobs of new work wait, only an address holding no half-open SA gets in (a flood's
 //      addresses hold one each after their first packet), and at four times that nobody: the dropped first message
-//      goes unanswered and the client retransmits, as it would after a lost packet.
+//      goes unanswered and the client retransmits, as it would after a lost packet. Both bounds shrink to what the
+//      DH threads, as measured, finish in 0.1 s and 0.5 s: an admitted client never waits longer than that.
 // Main mode message 1 needs no DH: it passes 1 and 2 and is answered at once. Cisco fragments have their own
 // per-source budget (ike/fragments.hpp). Each drop is counted by its rule (`ravpnctl status`, metrics) and logged
 // once when the rule starts to fire, then as one summary line per 10 s while drops go on; while under pressure the
@@ -51,6 +52,11 @@ struct AdmissionSettings {
 // The DH queue's hard bound for new work: beyond dh_queue_new only addresses without a half-open SA are admitted,
 // beyond this nobody.
 constexpr size_t dh_queue_new_max(const AdmissionSettings& s) { return 4 * s.dh_queue_new; }
+struct QueueBounds {
+  size_t soft, hard;
+};
+// The bounds in force: the settings', lowered to 0.1 s / 0.5 s of the measured rate (at least 8 / 16 jobs).
+QueueBounds new_work_bounds(const AdmissionSettings& s, double dh_jobs_per_second);
 // The config's limits with its zeros (defaults) sized from the number of DH threads.
 AdmissionSettings admission_settings(const config::AdmissionLimits& limits, unsigned dh_threads);
 
@@ -63,8 +69,10 @@ class Admission {
   const AdmissionSettings& settings() const { return settings_; }
 
   // The checks of a first message, before anything is allocated for it; nullopt: admitted.
+  // `dh_jobs_per_second`: the workers' measured rate (0: unknown); the queue of new work accepted is then also
+  // bounded to what they finish in 0.1 s (soft) and 0.5 s (hard), so a busy machine keeps the wait short.
   std::optional<DropRule> check_first(bool needs_dh_now, size_t half_open, size_t half_open_from_source,
-                                      size_t dh_queued_new) const;
+                                      size_t dh_queued_new, double dh_jobs_per_second = 0) const;
   // Counts a drop; the first of a rule that was quiet in the last window is logged with the peer's address.
   void drop(DropRule rule, const Endpoint& from);
   void started() { ++window_started_; }

@@ -134,7 +134,8 @@ void Responder::on_first_message(const Datagram& d, const Header& h) {
   }
   // Cheap checks before any allocation or DH work (ike/admission.hpp; style.md; WireGuard does the same).
   if (auto rule = admission_.check_first(h.exchange == ExchangeType::Aggressive, half_open_.size(),
-                                         half_open_from(d.from.address), worker_.queued(JobPriority::New))) {
+                                         half_open_from(d.from.address), worker_.queued(JobPriority::New),
+                                         worker_.jobs_per_second())) {
     ++stats_.dropped;
     return admission_.drop(*rule, d.from);
   }

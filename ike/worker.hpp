@@ -29,6 +29,9 @@ class Worker {
     (void)priority;
     return 0;
   }
+  // Jobs the workers finish per second as measured (wall time, so a machine busy with other work shows); 0 when
+  // not known. Admission sizes the queue it accepts by it.
+  virtual double jobs_per_second() const { return 0; }
 };
 
 class InlineWorker final : public Worker {

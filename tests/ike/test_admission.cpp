@@ -124,6 +124,14 @@ TEST_CASE("admission: the checks run cheapest first and name the rule") {
   CHECK(a.check_first(true, 10, 1, 64) == DropRule::UnderLoad);
   CHECK_FALSE(a.check_first(true, 10, 0, 64));  // no half-open SA from this address: still admitted ...
   CHECK(a.check_first(true, 10, 0, 256) == DropRule::UnderLoad);  // ... up to the hard bound
+  // A slow machine (300 DH/s measured): the queue accepted is what it finishes in 0.1 s / 0.5 s.
+  CHECK(a.check_first(true, 10, 1, 30, 300.0) == DropRule::UnderLoad);
+  CHECK_FALSE(a.check_first(true, 10, 0, 149, 300.0));
+  CHECK(a.check_first(true, 10, 0, 150, 300.0) == DropRule::UnderLoad);
+  CHECK_FALSE(a.check_first(true, 10, 1, 29, 300.0));
+  const auto fast = new_work_bounds(AdmissionSettings{}, 100000.0);  // never above the configured numbers
+  CHECK(fast.soft == 64);
+  CHECK(fast.hard == 256);
   CHECK_FALSE(a.check_first(false, 10, 1, 64));  // main mode message 1 needs no DH
 }
 
