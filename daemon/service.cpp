@@ -81,7 +81,9 @@ void Service::open_control() {
   control::ControlServerOptions o;
   o.path = options_.control_socket;
   control_ = std::make_unique<control::ControlServer>(
-      o, [this](std::string_view line) { return control::handle_line(*control_context_, line); },
+      o, [this](std::string_view line, control::Access access) {
+        return control::handle_line(*control_context_, line, access);
+      },
       [](const std::string& message) { return control::dump_line(control::error_response(message)); }, time_, log_);
 }
 

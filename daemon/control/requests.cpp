@@ -333,7 +333,7 @@ json reload(RequestContext& ctx) {
 
 }  // namespace
 
-json handle_request(RequestContext& ctx, const json& req) {
+json handle_request(RequestContext& ctx, const json& req, Access access) {
   if (!req.is_object()) return error_response("a request is a JSON object");
   if (!req.contains("version") || !req["version"].is_number_integer())
     return error_response("missing \"version\" (this daemon speaks version 1)");
@@ -371,20 +371,23 @@ json handle_request(RequestContext& ctx, const json& req) {
     r["pools"] = pools_view(ctx.responder.pools());
     return r;
   }
+  // What changes the daemon's state is for root and group ravpn-admin only (access.hpp).
+  if ((what == "disconnect" || what == "reload" || what == "debug") && access != Access::Admin)
+    return error_response("permission denied: '" + what + "' needs root or group ravpn-admin");
   if (what == "disconnect") return disconnect(ctx, req);
   if (what == "reload") return reload(ctx);
   if (what == "debug") return debug(ctx, req);
   return error_response("unknown request '" + printable(what) + "'");
 }
 
-std::string handle_line(RequestContext& ctx, std::string_view line) {
+std::string handle_line(RequestContext& ctx, std::string_view line, Access access) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.size() > kMaxRequestLine)
     return dump_line(error_response(fmt::format("request line longer than {} bytes", kMaxRequestLine)));
   json req = json::parse(line.begin(), line.end(), nullptr, false);
   if (req.is_discarded()) return dump_line(error_response("invalid JSON"));
   try {
-    return dump_line(handle_request(ctx, req));
+    return dump_line(handle_request(ctx, req, access));
   } catch (const json::exception& e) {
     return dump_line(error_response(std::string("bad request: ") + e.what()));
   }

@@ -294,6 +294,25 @@ TEST_CASE("requests: errors keep the shape {version, ok:false, error}") {
   CHECK(c.ask(std::string("{\"version\":1,\"request\":\"pools\"}\r"))["ok"] == true);
 }
 
+TEST_CASE("requests: a monitoring client reads the views; disconnect, reload and debug need an admin") {
+  Control c;
+  c.connect_client();
+  for (const char* what : {"status", "isakmp", "sas", "users", "pools"})
+    CHECK(json::parse(control::handle_line(c.ctx, req(what).dump(), control::Access::Monitor))["ok"] == true);
+  json d = req("disconnect");
+  d["peer"] = "198.51.100.7";
+  json g = req("debug");
+  g["categories"] = "isakmp";
+  for (const json& r : {d, req("reload"), g}) {
+    json a = json::parse(control::handle_line(c.ctx, r.dump(), control::Access::Monitor));
+    CHECK(a["ok"] == false);
+    CHECK(a["error"].get<std::string>().find("needs root or group ravpn-admin") != std::string::npos);
+  }
+  CHECK(c.h.responder.sa_count() == 1);  // nothing was disconnected
+  json admin = json::parse(control::handle_line(c.ctx, d.dump(), control::Access::Admin));
+  CHECK(admin["ok"] == true);
+}
+
 TEST_CASE("requests: debug checks every category before turning any on") {
   Control c;
   json ok = c.ask(json{{"version", 1}, {"request", "debug"}, {"categories", "isakmp,ipsec"}});
