@@ -27,6 +27,7 @@ tests=(
   socat  # NAT/filter traffic checks (tests/firewall/)
   freeradius  # the RADIUS server the Xauth test (tests/xauth/test_freeradius.sh) authenticates against
   python3-prometheus-client  # parses `ravpnctl metrics` (tests/daemon/test_control_socket.sh)
+  bc  # the flood test's latency and rate arithmetic (tests/tools/test_flood.sh)
   # a TACACS+ client we did not write, proving tests/tools/tacacs_server.py (tests/xauth/test_tacacs_server.sh)
   libauthen-tacacsplus-perl
   debhelper dpkg-dev fakeroot lintian debootstrap systemd systemd-container  # the Debian package test (tests/packaging/)
