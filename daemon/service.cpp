@@ -1,5 +1,6 @@
 #include "daemon/service.hpp"
 
+#include <malloc.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -43,6 +44,8 @@ void watch(int epoll_fd, int fd, uint64_t tag) {
 }
 
 constexpr auto kAccountingShutdownWait = std::chrono::seconds(5);
+// The DH threads run this much below the event loop (thread_pool.hpp).
+constexpr int kDhThreadNice = 5;
 
 constexpr uint64_t kTagSignal = 1u << 20, kTagTimer = kTagSignal + 1, kTagPool = kTagSignal + 2,
                    kTagKernel = kTagSignal + 3, kTagControl = kTagSignal + 4, kTagAaaPool = kTagSignal + 5;
@@ -52,14 +55,17 @@ constexpr uint64_t kTagSignal = 1u << 20, kTagTimer = kTagSignal + 1, kTagPool =
 Service::Service(config::Config config, Logger& log, ServiceOptions options)
     : config_(std::make_unique<config::Config>(std::move(config))), log_(log), options_(std::move(options)),
       rng_(crypto::make_system_rng()),
-      pool_(options_.dh_threads ? options_.dh_threads : std::max(1u, std::thread::hardware_concurrency())),
+      pool_(options_.dh_threads ? options_.dh_threads : std::max(1u, std::thread::hardware_concurrency()), {},
+            kDhThreadNice),
       aaa_pool_(std::max(1u, options_.aaa_threads)), throttle_(time_, log_, config_->xauth_throttle) {
   const auto listen_on = map_interfaces();
   open_firewall();
   open_services();
   remove_stale_kernel_state();
-  responder_ = std::make_unique<ike::Responder>(*config_, *rng_, *rng_, time_, pool_, log_, *this,
-                                                ike::ResponderSettings{}, services_);
+  ike::ResponderSettings settings;
+  settings.dh_threads = pool_.threads();
+  responder_ = std::make_unique<ike::Responder>(*config_, *rng_, *rng_, time_, pool_, log_, *this, settings, services_);
+  apply_queue_limits();
   bind_sockets(listen_on);
   started_ = time_.now();
   if (!options_.control_socket.empty()) {
@@ -79,7 +85,9 @@ void Service::open_control() {
   control::ControlServerOptions o;
   o.path = options_.control_socket;
   control_ = std::make_unique<control::ControlServer>(
-      o, [this](std::string_view line) { return control::handle_line(*control_context_, line); },
+      o, [this](std::string_view line, control::Access access) {
+        return control::handle_line(*control_context_, line, access);
+      },
       [](const std::string& message) { return control::dump_line(control::error_response(message)); }, time_, log_);
 }
 
@@ -276,11 +284,33 @@ std::expected<nlohmann::json, std::string> Service::reload() {
   services_.xauth_problem = choice.problem;
   configure_accounting(*next);
   responder_->reconfigure(*next, services_);
+  apply_queue_limits();
   config_ = std::move(next);
   probe_kernel(*config_);
   log_.log(LogLevel::Notice, LogCategory::Config, "configuration reloaded from {}: {} ISAKMP SAs kept, {} dropped",
            config_->source, kept, dropped);
   return nlohmann::json{{"config_source", config_->source}, {"kept", kept}, {"dropped", dropped}};
+}
+
+void Service::apply_queue_limits() {
+  const auto& a = responder_->admission().settings();
+  pool_.set_limits(QueueLimits{a.dh_queue_proven, ike::dh_queue_new_max(a)});
+}
+
+void Service::return_memory() {
+  // After a flood the half-open SAs and fragment sets are freed, but glibc keeps the pages of its arenas (the DH
+  // threads have their own); hand them back once the count has fallen to a quarter of its peak, and again when
+  // nothing is left.
+  const size_t now = responder_->half_open() + responder_->fragments().pending();
+  peak_half_open_ = std::max(peak_half_open_, now);
+  if (peak_half_open_ >= 256 && now <= peak_half_open_ / 4) {
+    malloc_trim(0);
+    peak_half_open_ = now;
+    trim_when_empty_ = now > 0;
+  } else if (trim_when_empty_ && now == 0) {
+    malloc_trim(0);
+    trim_when_empty_ = false;
+  }
 }
 
 Service::~Service() = default;
@@ -410,6 +440,7 @@ int Service::run() {
         uint64_t expirations;
         [[maybe_unused]] auto r = read(timer.fd, &expirations, sizeof expirations);
         responder_->tick();
+        return_memory();
         save_leases_if_changed();
         if (control_) control_->tick();
         throttle_.tick();

@@ -71,6 +71,8 @@ class Service final : public ike::Sender {
   void probe_kernel(const config::Config& config);
   // Accounting (xauth/accounting_*, ike/accounting.*) as `config` asks: started, reconfigured or turned off.
   void configure_accounting(const config::Config& config);
+  void apply_queue_limits();  // the DH queue's bounds from the responder's admission settings
+  void return_memory();       // malloc_trim once a flood's half-open SAs are gone
 
   std::unique_ptr<config::Config> config_;
   Logger& log_;
@@ -95,6 +97,8 @@ class Service final : public ike::Sender {
   ike::ResponderServices services_;
   std::unique_ptr<ike::Responder> responder_;
   TimePoint started_;
+  size_t peak_half_open_ = 0;    // half-open SAs + fragment sets since the last malloc_trim
+  bool trim_when_empty_ = false;
   std::unique_ptr<control::RequestContext> control_context_;
   std::unique_ptr<control::ControlServer> control_;  // after the responder: closed before it goes
 };

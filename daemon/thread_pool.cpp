@@ -1,15 +1,18 @@
 #include "daemon/thread_pool.hpp"
 
 #include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <stdexcept>
 
 namespace ravpn::daemon {
 
-ThreadPool::ThreadPool(unsigned threads) {
+ThreadPool::ThreadPool(unsigned threads, QueueLimits limits, int nice) : nice_(nice), limits_(limits) {
   event_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (event_fd_ < 0) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
   for (unsigned i = 0; i < std::max(1u, threads); ++i) threads_.emplace_back([this] { run(); });
@@ -28,30 +31,64 @@ ThreadPool::~ThreadPool() {
 void ThreadPool::submit(std::function<void()> job, std::function<void()> done) {
   {
     std::lock_guard lock(mutex_);
-    jobs_.emplace_back(std::move(job), std::move(done));
+    proven_.emplace_back(std::move(job), std::move(done));
   }
   wake_.notify_one();
 }
 
+bool ThreadPool::try_submit(std::function<void()> job, std::function<void()> done, JobPriority priority) {
+  {
+    std::lock_guard lock(mutex_);
+    auto& q = queue(priority);
+    if (q.size() >= (priority == JobPriority::Proven ? limits_.proven : limits_.fresh)) return false;
+    q.emplace_back(std::move(job), std::move(done));
+  }
+  wake_.notify_one();
+  return true;
+}
+
+size_t ThreadPool::queued(JobPriority priority) const {
+  std::lock_guard lock(mutex_);
+  return priority == JobPriority::Proven ? proven_.size() : fresh_.size();
+}
+
+double ThreadPool::jobs_per_second() const {
+  std::lock_guard lock(mutex_);
+  return average_job_seconds_ > 0 ? double(threads_.size()) / average_job_seconds_ : 0;
+}
+
 size_t ThreadPool::queued() const {
   std::lock_guard lock(mutex_);
-  return jobs_.size();
+  return proven_.size() + fresh_.size();
+}
+
+void ThreadPool::set_limits(QueueLimits limits) {
+  std::lock_guard lock(mutex_);
+  limits_ = limits;
 }
 
 void ThreadPool::run() {
+  // Below the event loop: under a flood the loop must keep reading (and cheaply dropping) datagrams and answering
+  // peers that got further, or the kernel drops their packets with the flood's; DH jobs wait their turn anyway.
+  // Linux nice values are per thread.
+  if (nice_ > 0) setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), getpriority(PRIO_PROCESS, 0) + nice_);
   for (;;) {
-    std::pair<std::function<void()>, std::function<void()>> item;
+    Item item;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      wake_.wait(lock, [this] { return stopping_ || !proven_.empty() || !fresh_.empty(); });
       if (stopping_) return;
-      item = std::move(jobs_.front());
-      jobs_.pop_front();
+      auto& q = proven_.empty() ? fresh_ : proven_;  // work for peers that got further goes first
+      item = std::move(q.front());
+      q.pop_front();
     }
+    const auto started = std::chrono::steady_clock::now();
     item.first();
+    const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     {
       std::lock_guard lock(mutex_);
       completions_.push_back(std::move(item.second));
+      average_job_seconds_ = average_job_seconds_ == 0 ? took : average_job_seconds_ + (took - average_job_seconds_) / 16;
     }
     uint64_t one = 1;
     [[maybe_unused]] auto n = write(event_fd_, &one, sizeof one);

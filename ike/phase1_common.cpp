@@ -111,16 +111,17 @@ crypto::SecretBytes our_hash_r(const Phase1Sa& sa) {
 void log_negotiated(const Phase1Sa& sa, Logger& log) {
   log.log(LogLevel::Info, LogCategory::Isakmp, "{}: {} proposal accepted: {}; peer supports {}", sa.tag(),
           name(sa.mode), sa.choice.describe(), sa.caps.describe());
-  if (crypto::is_weak(sa.choice.cipher) || crypto::is_weak(sa.choice.hash) || sa.choice.dh_group < 2)
-    log.log(LogLevel::Warning, LogCategory::Isakmp,
-            "{}: weak legacy algorithms in use ({}), allowed because the configuration asks for them", sa.tag(),
-            sa.choice.describe());
 }
 
 void log_established(const Phase1Sa& sa, Logger& log) {
   log.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 established ({}, peer {}, key {}, {}{})", sa.tag(),
           name(sa.mode), describe_id(sa.peer_id), sa.psk_origin, sa.choice.describe(),
           sa.choice.xauth() ? ", Xauth next" : "");
+  // Said once the peer has authenticated: an unauthenticated peer (a flood of first messages) writes no warnings.
+  if (crypto::is_weak(sa.choice.cipher) || crypto::is_weak(sa.choice.hash) || sa.choice.dh_group < 2)
+    log.log(LogLevel::Warning, LogCategory::Isakmp,
+            "{}: weak legacy algorithms in use ({}), allowed because the configuration asks for them", sa.tag(),
+            sa.choice.describe());
 }
 
 Header reply_header(const Phase1Sa& sa, ExchangeType exchange) {

@@ -17,7 +17,9 @@ Responder::Responder(const config::Config& config, crypto::Rng& rng, crypto::Rng
                      Worker& worker, Logger& log, Sender& sender, ResponderSettings settings,
                      ResponderServices services)
     : config_(&config), rng_(rng), dh_rng_(dh_rng), time_(time), worker_(worker), log_(log), sender_(sender),
-      settings_(settings), services_(std::move(services)) {
+      settings_(settings), services_(std::move(services)),
+      admission_(log_, time_, admission_settings(config.admission, settings.dh_threads), 2 * settings.half_open_timeout),
+      quiet_log_(log_, admission_) {
   reconfigure(config, services_);
 }
 
@@ -26,7 +28,10 @@ void Responder::reconfigure(const config::Config& next, ResponderServices servic
   services_ = std::move(services);
   ctx_.reset();  // it refers to the policy replaced here
   policy_ = std::make_unique<compiled::Policy>(compiled::compile(next));
-  ctx_.emplace(ExchangeContext{next, *policy_, rng_, log_, &time_, services_.kernel, services_.pools, services_.xauth,
+  admission_.reconfigure(admission_settings(next.admission, settings_.dh_threads));
+  const auto& a = admission_.settings();
+  fragments_.set_limits({a.fragment_sets_per_source, a.fragment_bytes_per_source, a.fragment_sets_max});
+  ctx_.emplace(ExchangeContext{next, *policy_, rng_, quiet_log_, &time_, services_.kernel, services_.pools, services_.xauth,
                                services_.routes});
 }
 
@@ -86,6 +91,8 @@ void Responder::receive(const Datagram& d) {
   }
   if (uint8_t(header->next_payload) == kFragmentPayloadType) {
     auto whole = fragments_.add(d.from, *header, d.data, time_.now());
+    if (fragments_.last_drop() == FragmentReassembler::Drop::SourceBudget) admission_.drop(DropRule::FragmentSource, d.from);
+    if (fragments_.last_drop() == FragmentReassembler::Drop::Evicted) admission_.drop(DropRule::FragmentEvicted, d.from);
     if (!whole) return;
     ++stats_.reassembled;
     log_.log(LogLevel::Debug, LogCategory::Isakmp, "reassembled a {}-byte message from {}", whole->size(), d.from.str());
@@ -126,11 +133,12 @@ void Responder::on_first_message(const Datagram& d, const Header& h) {
              d.from.str(), int(h.exchange));
     return;
   }
-  // Cheap checks before any allocation or DH work (style.md; WireGuard does the same).
-  if (half_open_.size() >= settings_.max_half_open || half_open_from(d.from.address) >= settings_.max_half_open_per_address) {
+  // Cheap checks before any allocation or DH work (ike/admission.hpp; style.md; WireGuard does the same).
+  if (auto rule = admission_.check_first(h.exchange == ExchangeType::Aggressive, half_open_.size(),
+                                         half_open_from(d.from.address), worker_.queued(JobPriority::New),
+                                         worker_.jobs_per_second())) {
     ++stats_.dropped;
-    log_.log(LogLevel::Warning, LogCategory::Isakmp, "drop from {}: too many half-open SAs", d.from.str());
-    return;
+    return admission_.drop(*rule, d.from);
   }
   if (h.flags & flags::Encryption || h.message_id.value != 0) {
     ++stats_.dropped;
@@ -161,7 +169,8 @@ void Responder::on_first_message(const Datagram& d, const Header& h) {
   sa->created = time_.now();
   sa->mode = h.exchange == ExchangeType::Aggressive ? Phase1Mode::Aggressive : Phase1Mode::Main;
   ++stats_.phase1_started;
-  log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: new {} negotiation", sa->tag(), name(sa->mode));
+  admission_.started();
+  quiet_log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: new {} negotiation", sa->tag(), name(sa->mode));
 
   Phase1Sa& ref = *sa;
   sas_.emplace(rcookie, std::move(sa));
@@ -283,7 +292,10 @@ void Responder::start_dh(Phase1Sa& sa, std::optional<uint32_t> quick_mode_id) {
   crypto::Rng& rng = dh_rng_;
   Cookie rcookie = sa.rcookie;
   std::weak_ptr<bool> alive = alive_;
-  worker_.submit(
+  // Main mode message 3 echoed our cookie and quick mode runs under an ISAKMP SA: proven; an aggressive mode first
+  // message is new work (ike/admission.hpp).
+  const auto priority = quick_mode_id || sa.mode == Phase1Mode::Main ? JobPriority::Proven : JobPriority::New;
+  const bool queued = worker_.try_submit(
       [job, &rng] {
         job->dh = crypto::dh_generate(job->group, rng);
         job->shared = crypto::dh_shared_secret(job->dh, job->peer_public);
@@ -291,7 +303,16 @@ void Responder::start_dh(Phase1Sa& sa, std::optional<uint32_t> quick_mode_id) {
       [this, job, rcookie, quick_mode_id, alive] {
         if (auto a = alive.lock(); a && *a)
           finish_dh(rcookie, quick_mode_id, std::move(job->dh), std::move(job->shared));
-      });
+      },
+      priority);
+  if (queued) return;
+  --stats_.dh_jobs;
+  admission_.drop(DropRule::QueueFull, sa.peer);
+  if (quick_mode_id) {
+    sa.session.quick_modes.erase(*quick_mode_id);  // the peer's retransmit of message 1 starts it again
+    return;
+  }
+  remove(sa.rcookie);  // nothing was answered; the peer's retransmit starts over
 }
 
 void Responder::finish_dh(const Cookie& rcookie, std::optional<uint32_t> quick_mode_id, crypto::DhKeyPair dh,
@@ -384,7 +405,8 @@ void Responder::tick() {
     if (!sa->established()) {
       if (now - sa->created >= settings_.half_open_timeout) {
         ++stats_.half_open_expired;
-        log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: half-open SA timed out in state {}", sa->tag(),
+        admission_.expired();
+        quiet_log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: half-open SA timed out in state {}", sa->tag(),
                  name(sa->state));
         expired.emplace_back(cookie, AcctCause::NasRequest);
       }
@@ -414,6 +436,7 @@ void Responder::tick() {
     if (auto it = sas_.find(c); it != sas_.end()) detach(*it->second, "phase 1 over");
   for (const auto& c : push)
     if (auto it = sas_.find(c); it != sas_.end()) push_address(*it->second);
+  admission_.tick(half_open_.size(), dh_queued());
 }
 
 bool Responder::keep_alive(Phase1Sa& sa, TimePoint now, AcctCause& cause) {

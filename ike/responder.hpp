@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "ike/admission.hpp"
 #include "ike/clock.hpp"
 #include "ike/exchange.hpp"
 #include "ike/fragments.hpp"
@@ -40,8 +41,9 @@ struct ResponderSettings {
   // With mode-config `initiate` and `respond` both configured, how long after Xauth a client may pull (REQUEST)
   // before the head-end pushes (SET) instead.
   Seconds pull_window{2};
-  size_t max_half_open = 100000;         // all peers
-  size_t max_half_open_per_address = 256;  // one source address (cheap flood limit before any DH)
+  // DH worker threads: the admission limits the config leaves at 0 are sized from it (ike/admission.hpp). The
+  // half-open limits themselves are the config's ([isakmp.admission]).
+  unsigned dh_threads = 1;
 };
 
 struct ResponderStats {
@@ -76,6 +78,10 @@ class Responder {
   void on_kernel_expire(const std::vector<kernel::ExpireEvent>& events);
 
   const ResponderStats& stats() const { return stats_; }
+  const Admission& admission() const { return admission_; }  // drops by rule (ike/admission.hpp)
+  size_t half_open() const { return half_open_.size(); }
+  size_t dh_queued() const { return worker_.queued(JobPriority::New) + worker_.queued(JobPriority::Proven); }
+  const FragmentReassembler& fragments() const { return fragments_; }
   size_t sa_count() const { return sas_.size(); }
   std::vector<const Phase1Sa*> sas() const;
   const Phase1Sa* find(const Cookie& responder_cookie) const;
@@ -146,6 +152,8 @@ class Responder {
   Sender& sender_;
   ResponderSettings settings_;
   ResponderServices services_;
+  Admission admission_;
+  PressureLogger quiet_log_;  // log_ with unauthenticated Info chatter demoted while under pressure
   std::unique_ptr<compiled::Policy> policy_;  // config_ compiled; replaced with it by reconfigure()
   std::optional<ExchangeContext> ctx_;  // rebuilt by reconfigure()
   ResponderStats stats_;

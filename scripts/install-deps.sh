@@ -28,6 +28,7 @@ tests=(
   freeradius  # the RADIUS server the Xauth test (tests/xauth/test_freeradius.sh) authenticates against
   sqlite3  # the sqlippool table two head-ends share (tests/lab/test_two_headends.sh)
   python3-prometheus-client  # parses `ravpnctl metrics` (tests/daemon/test_control_socket.sh)
+  bc  # the flood test's latency and rate arithmetic (tests/tools/test_flood.sh)
   # a TACACS+ client we did not write, proving tests/tools/tacacs_server.py (tests/xauth/test_tacacs_server.sh)
   libauthen-tacacsplus-perl
   debhelper dpkg-dev fakeroot lintian debootstrap systemd systemd-container  # the Debian package test (tests/packaging/)

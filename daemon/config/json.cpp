@@ -160,7 +160,14 @@ json phase1(const Config& c) {
           {"dpd_retry_seconds", optional(c.dpd_retry_seconds)},
           {"natt_keepalive_seconds", optional(c.natt_keepalive_seconds)},
           {"client_config_pool", c.client_config_pool},
-          {"aggressive_mode", !c.aggressive_mode_disabled}};
+          {"aggressive_mode", !c.aggressive_mode_disabled},
+          {"admission", {{"half_open_per_source", c.admission.half_open_per_source},
+                         {"half_open_max", c.admission.half_open_max},
+                         {"dh_queue_new", c.admission.dh_queue_new},
+                         {"dh_queue_proven", c.admission.dh_queue_proven},
+                         {"fragment_sets_per_source", c.admission.fragment_sets_per_source},
+                         {"fragment_bytes_per_source", c.admission.fragment_bytes_per_source},
+                         {"fragment_sets_max", c.admission.fragment_sets_max}}}};
 }
 
 json aaa(const Config& c) {

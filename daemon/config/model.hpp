@@ -284,6 +284,27 @@ struct XauthThrottle {
   uint32_t lockout_seconds = 300;
 };
 
+// Admission control before any Diffie-Hellman (native `[isakmp.admission]`; PIX 6.x / IOS 12.x had no equivalent,
+// they only capped SAs per box). Checked per first message, cheapest first (ike/admission.hpp). 0 = the default
+// sized from the DH worker threads.
+struct AdmissionLimits {
+  // Half-open SAs one source address may hold (strongSwan's block_threshold, default 5: a client behind a NAT
+  // shares its address with a few others, a spoofed flood fills it at once).
+  uint32_t half_open_per_source = 5;
+  // Half-open SAs in all: default 4,000 per DH thread, what one core finishes (group 2, about 3,000 handshakes/s
+  // with the event loop's share) within a client's first retransmit (Cisco VPN Client and vpnc: 2 s or less).
+  uint32_t half_open_max = 0;
+  // DH jobs of aggressive mode first messages waiting for a thread; more = under load and such first messages are
+  // dropped unanswered (default 64 per DH thread: 20 ms of group 2 work).
+  uint32_t dh_queue_new = 0;
+  uint32_t dh_queue_proven = 4096;  // main mode message 3 and quick mode PFS: these run first
+  // Cisco fragments (ike/fragments.hpp): messages in reassembly from one address, and their bytes.
+  uint32_t fragment_sets_per_source = 4;
+  uint32_t fragment_bytes_per_source = 131072;
+  uint32_t fragment_sets_max = 1024;  // all sources; when full the oldest set makes room
+  bool operator==(const AdmissionLimits&) const = default;
+};
+
 struct Config {
   std::string source;  // file path
   Dialect dialect = Dialect::Ios;
@@ -303,6 +324,7 @@ struct Config {
   // messages are dropped unanswered (sites whose clients all use main mode; RFC 9395 deprecates aggressive mode).
   bool aggressive_mode_disabled = false;
   XauthThrottle xauth_throttle;
+  AdmissionLimits admission;
 
   std::map<std::string, AddressPool> pools;
   std::map<std::string, LocalUser> users;

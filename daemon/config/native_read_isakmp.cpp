@@ -79,6 +79,18 @@ void read_group(Fields f, const std::string& name, Config& cfg) {
 
 }  // namespace
 
+// [isakmp.admission]: ravpn's own admission control (model.hpp AdmissionLimits); every key optional.
+void read_admission(Fields f, AdmissionLimits& a) {
+  if (auto v = f.number("half_open_per_source", 1, 10000)) a.half_open_per_source = uint32_t(*v);
+  if (auto v = f.number("half_open_max", 1, 1000000)) a.half_open_max = uint32_t(*v);
+  if (auto v = f.number("dh_queue_new", 1, 100000)) a.dh_queue_new = uint32_t(*v);
+  if (auto v = f.number("dh_queue_proven", 1, 100000)) a.dh_queue_proven = uint32_t(*v);
+  if (auto v = f.number("fragment_sets_per_source", 1, 256)) a.fragment_sets_per_source = uint32_t(*v);
+  if (auto v = f.number("fragment_bytes_per_source", 1024, 16 * 1024 * 1024)) a.fragment_bytes_per_source = uint32_t(*v);
+  if (auto v = f.number("fragment_sets_max", 1, 100000)) a.fragment_sets_max = uint32_t(*v);
+  f.finish();
+}
+
 void read_isakmp(Fields& root, Config& cfg) {
   if (const toml::table* t = root.table("isakmp")) {
     Fields f = root.sub(*t, "isakmp", "isakmp");
@@ -94,6 +106,8 @@ void read_isakmp(Fields& root, Config& cfg) {
     }
     for (const toml::table* p : f.tables("policy")) read_policy(f.sub(*p, "isakmp.policy", "isakmp.policy"), cfg);
     for (const toml::table* k : f.tables("key")) read_key(f.sub(*k, "isakmp.key", "isakmp.key"), cfg);
+    if (const toml::table* a = f.table("admission"))
+      read_admission(f.sub(*a, "isakmp.admission", "isakmp.admission"), cfg.admission);
     f.finish();
     std::sort(cfg.isakmp_policies.begin(), cfg.isakmp_policies.end(),
               [](const IsakmpPolicy& a, const IsakmpPolicy& b) { return a.priority < b.priority; });

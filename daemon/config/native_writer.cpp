@@ -96,6 +96,19 @@ void write_isakmp(TomlText& out, const Config& c, const WriteOptions& options) {
     if (k.no_config_mode) out.flag("no_config_mode", true);
     out.blank();
   }
+  if (!(c.admission == AdmissionLimits{})) {
+    out.comment("Admission control before any DH (ravpn's own; 0 or absent: sized from the DH threads).");
+    out.table({"isakmp", "admission"});
+    const AdmissionLimits& a = c.admission;
+    for (auto [key, value] : {std::pair{"half_open_per_source", a.half_open_per_source},
+                              {"half_open_max", a.half_open_max}, {"dh_queue_new", a.dh_queue_new},
+                              {"dh_queue_proven", a.dh_queue_proven},
+                              {"fragment_sets_per_source", a.fragment_sets_per_source},
+                              {"fragment_bytes_per_source", a.fragment_bytes_per_source},
+                              {"fragment_sets_max", a.fragment_sets_max}})
+      if (value) out.number(key, value);
+    out.blank();
+  }
   if (!c.client_groups.empty())
     out.comment("---- Client groups (aggressive mode: the group name is the ID, key its pre-shared key) ----------");
   for (const auto& [name, g] : c.client_groups) write_group(out, g, options);

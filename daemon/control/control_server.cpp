@@ -67,6 +67,8 @@ ControlServer::ControlServer(ControlServerOptions options, Handler handler, Erro
       log_(log) {
   if (!options_.group.empty())
     if (const group* g = getgrnam(options_.group.c_str())) group_ = g->gr_gid;
+  if (!options_.admin_group.empty())
+    if (const group* g = getgrnam(options_.admin_group.c_str())) admin_group_ = g->gr_gid;
 
   const std::filesystem::path path(options_.path);
   auto address = unix_address(options_.path);
@@ -124,10 +126,11 @@ ControlServer::~ControlServer() {
   }
 }
 
-bool ControlServer::allowed(uid_t uid, gid_t gid) const {
-  if (uid == 0 || uid == geteuid()) return true;
-  if (!group_) return false;
-  return gid == *group_ || user_in_group(uid, *group_);
+std::optional<Access> ControlServer::access_of(uid_t uid, gid_t gid) const {
+  if (uid == 0 || uid == geteuid()) return Access::Admin;
+  if (admin_group_ && (gid == *admin_group_ || user_in_group(uid, *admin_group_))) return Access::Admin;
+  if (group_ && (gid == *group_ || user_in_group(uid, *group_))) return Access::Monitor;
+  return std::nullopt;
 }
 
 void ControlServer::process() {
@@ -146,9 +149,11 @@ void ControlServer::accept_clients() {
     ucred cred{};
     socklen_t len = sizeof cred;
     std::string refusal;
+    std::optional<Access> access;
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) refusal = "cannot identify the client";
-    else if (!allowed(cred.uid, cred.gid)) refusal = "permission denied: uid " + std::to_string(cred.uid) +
-                                                  " is neither root nor in group " + options_.group;
+    else if (!(access = access_of(cred.uid, cred.gid)))
+      refusal = "permission denied: uid " + std::to_string(cred.uid) + " is neither root nor in group " +
+                options_.group + " or " + options_.admin_group;
     else if (clients_.size() >= options_.max_clients) refusal = "too many control clients";
     if (!refusal.empty()) {
       log_.log(LogLevel::Warning, LogCategory::Daemon, "control socket: refused pid {} uid {}: {}", cred.pid, cred.uid,
@@ -161,6 +166,7 @@ void ControlServer::accept_clients() {
     auto c = std::make_unique<Client>();
     c->fd = fd;
     c->uid = cred.uid;
+    c->access = *access;
     c->last_activity = time_.now();
     epoll_event ev{};
     ev.events = EPOLLIN;
@@ -209,7 +215,7 @@ bool ControlServer::read_from(Client& c) {
         queue(c, error_line_("request line longer than " + std::to_string(options_.max_line) + " bytes"));
         c.close_after_flush = true;
       } else {
-        queue(c, handler_(std::string_view(c.in).substr(start, nl - start)));
+        queue(c, handler_(std::string_view(c.in).substr(start, nl - start), c.access));
       }
     }
     c.in.erase(0, start);
@@ -226,7 +232,7 @@ bool ControlServer::read_from(Client& c) {
         close_client(c.fd, "client does not read its replies");
         return false;
       }
-      queue(c, handler_(c.in));
+      queue(c, handler_(c.in, c.access));
       c.in.clear();
     }
     c.close_after_flush = true;

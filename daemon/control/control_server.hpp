@@ -4,8 +4,10 @@
 // most kMaxRequestLine bytes) and an output buffer; a client whose unread replies pass the output cap is dropped,
 // one that stays idle for the idle timeout is closed.
 //
-// Access: mode 0660 and group `ravpn` when that group exists, else 0600 (root only). SO_PEERCRED refuses every uid
-// but 0, the daemon's own and members of group `ravpn` (they get one error line, then the connection closes).
+// Access: mode 0660 and group `ravpn` when that group exists, else 0600 (root only). SO_PEERCRED sets each
+// connection's level (access.hpp): root, the daemon's own uid and members of `ravpn-admin` are Admin, members of
+// `ravpn` Monitor, everyone else is refused (one error line, then the connection closes). An admin who is not root
+// needs group `ravpn` as well, to open the socket.
 #pragma once
 #include <sys/types.h>
 
@@ -16,6 +18,7 @@
 #include <string>
 #include <string_view>
 
+#include "daemon/control/access.hpp"
 #include "ike/clock.hpp"
 #include "ike/log.hpp"
 
@@ -23,7 +26,8 @@ namespace ravpn::control {
 
 struct ControlServerOptions {
   std::string path = "/run/ravpn/ravpnd.sock";
-  std::string group = "ravpn";
+  std::string group = "ravpn";              // read-only views
+  std::string admin_group = "ravpn-admin";  // also disconnect, reload, debug
   size_t max_line = 64 * 1024;
   size_t max_output = 1024 * 1024;  // unread replies beyond this drop the client
   Seconds idle_timeout{60};
@@ -32,8 +36,8 @@ struct ControlServerOptions {
 
 class ControlServer {
  public:
-  // One request line (no newline) -> one response line (no newline).
-  using Handler = std::function<std::string(std::string_view line)>;
+  // One request line (no newline) from a client of that access level -> one response line (no newline).
+  using Handler = std::function<std::string(std::string_view line, Access access)>;
   // The response to a line that is too long (the connection closes after it).
   using ErrorLine = std::function<std::string(const std::string& message)>;
 
@@ -54,6 +58,7 @@ class ControlServer {
   struct Client {
     int fd = -1;
     uid_t uid = 0;
+    Access access = Access::Monitor;
     std::string in;
     std::string out;
     TimePoint last_activity{};
@@ -70,7 +75,7 @@ class ControlServer {
   void queue(Client& c, std::string line);
   void update_interest(Client& c);
   void close_client(int fd, const char* why);
-  bool allowed(uid_t uid, gid_t gid) const;
+  std::optional<Access> access_of(uid_t uid, gid_t gid) const;  // nullopt: refused
 
   ControlServerOptions options_;
   Handler handler_;
@@ -79,7 +84,7 @@ class ControlServer {
   Logger& log_;
   int listen_fd_ = -1;
   int epoll_fd_ = -1;
-  std::optional<gid_t> group_;
+  std::optional<gid_t> group_, admin_group_;
   std::map<int, std::unique_ptr<Client>> clients_;
 };
 

@@ -95,6 +95,19 @@ std::string metrics_text(const json& status, const json& sas, const json& pools)
     if (field(c, key).is_number()) failures.push_back({label("reason", reason), field(c, key).get<double>()});
   e.family("ravpn_failures_total", "counter", "Negotiations that failed or datagrams dropped, by reason.", failures);
 
+  const json& adm = field(status, "admission");
+  std::vector<Sample> drops;
+  if (field(adm, "dropped").is_object())
+    for (const auto& [rule, n] : field(adm, "dropped").items())
+      if (n.is_number()) drops.push_back({label("rule", rule), n.get<double>()});
+  e.family("ravpn_admission_dropped_total", "counter",
+           "First messages and fragments dropped by admission control before any DH, by rule.", drops);
+  e.one("ravpn_half_open_sas", "gauge", "Phase 1 negotiations not yet established.", field(adm, "half_open"));
+  e.one("ravpn_dh_queue_jobs", "gauge", "Diffie-Hellman jobs waiting for a worker thread.", field(adm, "dh_queued"));
+  e.one("ravpn_fragment_sets", "gauge", "Cisco fragment sets in reassembly.", field(adm, "fragment_sets"));
+  e.one("ravpn_admission_under_pressure", "gauge", "1 while admission control dropped something in the last minute.",
+        field(adm, "under_pressure"));
+
   // Bytes and packets of the SAs present now, summed per direction.
   double bytes[2] = {0, 0}, packets[2] = {0, 0};
   bool counted = false;

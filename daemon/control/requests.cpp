@@ -130,6 +130,7 @@ json status(RequestContext& ctx) {
                    {"xauth_throttled", ctx.throttle ? ctx.throttle->refused() : 0}};
   r["xauth_lockouts"] = lockouts_view(ctx.throttle, ctx.time.now());
   r["accounting"] = accounting_view(ctx.accounting ? ctx.accounting() : nullptr);
+  r["admission"] = admission_view(ctx.responder);
   return r;
 }
 
@@ -186,6 +187,26 @@ json debug(RequestContext& ctx, const json& req) {
 const char* version() { return RAVPN_VERSION; }
 
 std::string printable(std::string_view text) { return peer_text(text); }
+
+json admission_view(const ike::Responder& responder) {
+  const auto& a = responder.admission();
+  const auto& s = a.settings();
+  json dropped = json::object();
+  for (size_t i = 0; i < ike::kDropRules; ++i) dropped[ike::name(ike::DropRule(i))] = a.dropped(ike::DropRule(i));
+  return json{{"dropped", std::move(dropped)},
+              {"under_pressure", a.under_pressure()},
+              {"half_open", responder.half_open()},
+              {"dh_queued", responder.dh_queued()},
+              {"fragment_sets", responder.fragments().pending()},
+              {"fragment_bytes", responder.fragments().pending_bytes()},
+              {"limits", {{"half_open_per_source", s.half_open_per_source},
+                          {"half_open_max", s.half_open_max},
+                          {"dh_queue_new", s.dh_queue_new},
+                          {"dh_queue_proven", s.dh_queue_proven},
+                          {"fragment_sets_per_source", s.fragment_sets_per_source},
+                          {"fragment_bytes_per_source", s.fragment_bytes_per_source},
+                          {"fragment_sets_max", s.fragment_sets_max}}}};
+}
 
 json lockouts_view(const xauth::Throttle* throttle, TimePoint now) {
   json out = json::array();
@@ -353,7 +374,7 @@ json reload(RequestContext& ctx) {
 
 }  // namespace
 
-json handle_request(RequestContext& ctx, const json& req) {
+json handle_request(RequestContext& ctx, const json& req, Access access) {
   if (!req.is_object()) return error_response("a request is a JSON object");
   if (!req.contains("version") || !req["version"].is_number_integer())
     return error_response("missing \"version\" (this daemon speaks version 1)");
@@ -391,20 +412,23 @@ json handle_request(RequestContext& ctx, const json& req) {
     r["pools"] = pools_view(ctx.responder.pools());
     return r;
   }
+  // What changes the daemon's state is for root and group ravpn-admin only (access.hpp).
+  if ((what == "disconnect" || what == "reload" || what == "debug") && access != Access::Admin)
+    return error_response("permission denied: '" + what + "' needs root or group ravpn-admin");
   if (what == "disconnect") return disconnect(ctx, req);
   if (what == "reload") return reload(ctx);
   if (what == "debug") return debug(ctx, req);
   return error_response("unknown request '" + printable(what) + "'");
 }
 
-std::string handle_line(RequestContext& ctx, std::string_view line) {
+std::string handle_line(RequestContext& ctx, std::string_view line, Access access) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.size() > kMaxRequestLine)
     return dump_line(error_response(fmt::format("request line longer than {} bytes", kMaxRequestLine)));
   json req = json::parse(line.begin(), line.end(), nullptr, false);
   if (req.is_discarded()) return dump_line(error_response("invalid JSON"));
   try {
-    return dump_line(handle_request(ctx, req));
+    return dump_line(handle_request(ctx, req, access));
   } catch (const json::exception& e) {
     return dump_line(error_response(std::string("bad request: ") + e.what()));
   }

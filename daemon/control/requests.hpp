@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "daemon/control/access.hpp"
 #include "ike/clock.hpp"
 #include "ike/phase1_sa.hpp"
 #include "ike/responder.hpp"
@@ -64,10 +65,15 @@ nlohmann::json lockouts_view(const xauth::Throttle* throttle, TimePoint now);
 // null without accounting.
 nlohmann::json accounting_view(const xauth::accounting::Sender* sender);
 
-// One request object -> one response object (always has "version" and "ok").
-nlohmann::json handle_request(RequestContext& ctx, const nlohmann::json& request);
+// Admission control (ike/admission.hpp): {"dropped": {rule: N, ...}, "under_pressure", "half_open", "dh_queued",
+// "fragment_sets", "fragment_bytes", "limits": {...}}.
+nlohmann::json admission_view(const ike::Responder& responder);
+
+// One request object -> one response object (always has "version" and "ok"). A Monitor client gets an error for
+// disconnect, reload and debug (access.hpp).
+nlohmann::json handle_request(RequestContext& ctx, const nlohmann::json& request, Access access = Access::Admin);
 // One line (without its newline) -> one response line (without newline). Invalid JSON gets an error response.
-std::string handle_line(RequestContext& ctx, std::string_view line);
+std::string handle_line(RequestContext& ctx, std::string_view line, Access access = Access::Admin);
 
 nlohmann::json error_response(const std::string& message);
 // Serialises without throwing on invalid UTF-8 (replaced by U+FFFD).

@@ -31,6 +31,21 @@ std::string counters_text(const json& c) {
   return fmt::format("{}/{}", cell(c, "bytes"), cell(c, "packets"));
 }
 
+// Admission control: where things stand and what each rule dropped (an older daemon has no "admission").
+std::string admission_text(const json& a) {
+  if (!a.is_object()) return "";
+  const json limits = a.value("limits", json::object());
+  std::string s = fmt::format("\nadmission: {} half-open (at most {}, {} per source), {} DH jobs queued, {} fragment "
+                              "sets{}\n",
+                              cell(a, "half_open"), cell(limits, "half_open_max"), cell(limits, "half_open_per_source"),
+                              cell(a, "dh_queued"), cell(a, "fragment_sets"),
+                              a.value("under_pressure", false) ? "; UNDER PRESSURE (drops in the last minute)" : "");
+  Table t({"dropped by", "count"});
+  if (a.contains("dropped") && a["dropped"].is_object())
+    for (const auto& [k, v] : a["dropped"].items()) t.add({k, cell(v)});
+  return s + t.str();
+}
+
 std::string status_text(const json& r) {
   std::string s;
   s += fmt::format("ravpnd {}, up {}\n", cell(r, "daemon_version"), duration_text(r.value("uptime", json())));
@@ -63,6 +78,7 @@ std::string status_text(const json& r) {
                      cell(a, "dropped"));
     if (a.value("last_error", json()).is_string()) s += fmt::format("               last error: {}\n", cell(a, "last_error"));
   }
+  s += admission_text(r.value("admission", json()));
   const json& lockouts = list(r, "xauth_lockouts");
   if (lockouts.empty()) return s;
   Table l({"Xauth lockout", "failures", "left"});

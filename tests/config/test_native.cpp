@@ -155,6 +155,9 @@ TEST_CASE("a model with every kind of value round-trips") {
   a.natt_keepalive_seconds = 30;
   a.aggressive_mode_disabled = true;
   a.xauth_throttle = {false, 10, 5, 60};
+  a.admission.half_open_per_source = 3;
+  a.admission.half_open_max = 900;
+  a.admission.fragment_bytes_per_source = 65536;
   a.isakmp_enabled_interfaces = {"outside"};
   a.isakmp_keys.push_back({"k\"ey\\with\nodd chars", false, {ip("10.0.0.0"), ip("255.0.255.0")}, true, true, {}});
   ClientGroup g;

@@ -91,7 +91,7 @@ struct Fixture {
     options.max_output = max_output;
     server = std::make_unique<ControlServer>(
         options,
-        [this, reply_size](std::string_view line) {
+        [this, reply_size](std::string_view line, Access) {
           ++handled;
           return reply_size ? std::string(reply_size, 'x') : "echo:" + std::string(line);
         },
@@ -195,7 +195,7 @@ TEST_CASE("control server: a stale socket is replaced, a live one is not taken o
   Fixture f;
   ManualTime time;
   QuietLogger log;
-  auto handler = [](std::string_view) { return std::string("x"); };
+  auto handler = [](std::string_view, Access) { return std::string("x"); };
   auto error = [](const std::string& m) { return m; };
   CHECK_THROWS_WITH_AS(ControlServer(f.options, handler, error, time, log), doctest::Contains("in use"),
                        std::runtime_error);

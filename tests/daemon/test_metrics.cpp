@@ -17,7 +17,9 @@ TEST_CASE("metrics: sessions, handshakes, failures by reason, bytes, pools, kern
     "counters":{"datagrams":100,"dropped":4,"retransmits_answered":1,"phase1_started":5,"phase1_established":2,
                 "no_proposal_chosen":1,"auth_failed":2,"half_open_expired":0,"dh_jobs":9,"reassembled":0,
                 "xauth_ok":2,"xauth_failed":1,"tunnels_up":2},
-    "kernel_capability":{"xfrm":true,"esp":false,"ip_forward":true}})");
+    "kernel_capability":{"xfrm":true,"esp":false,"ip_forward":true},
+    "admission":{"dropped":{"per_source_half_open":5312,"under_load":7},"under_pressure":true,"half_open":12,
+                 "dh_queued":3,"fragment_sets":1}})");
   json sas = json::parse(R"({"ok":true,"kernel":true,"sas":[
     {"in":{"bytes":100,"packets":2},"out":{"bytes":200,"packets":3}},
     {"in":{"bytes":5,"packets":1},"out":{"error":"XFRM_MSG_GETSA: No such process"}}]})");
@@ -34,6 +36,13 @@ TEST_CASE("metrics: sessions, handshakes, failures by reason, bytes, pools, kern
   CHECK(has(m, "ravpn_kernel_esp 0"));
   CHECK(has(m, "ravpn_ip_forward 1"));
   CHECK(has(m, "ravpn_uptime_seconds 42"));
+  CHECK(has(m, "# TYPE ravpn_admission_dropped_total counter"));
+  CHECK(has(m, "ravpn_admission_dropped_total{rule=\"per_source_half_open\"} 5312"));
+  CHECK(has(m, "ravpn_admission_dropped_total{rule=\"under_load\"} 7"));
+  CHECK(has(m, "ravpn_half_open_sas 12"));
+  CHECK(has(m, "ravpn_dh_queue_jobs 3"));
+  CHECK(has(m, "ravpn_fragment_sets 1"));
+  CHECK(has(m, "ravpn_admission_under_pressure 1"));
   CHECK(has(m, "ravpn_info{version=\"0.1\",config=\"/etc/ravpn/ravpn.cfg\"} 1"));
 }
 

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "daemon/control/requests.hpp"
+#include "daemon/control/table.hpp"
 #include "harness.hpp"
 #include "tests/fakes/fake_kernel.hpp"
 
@@ -238,6 +239,16 @@ TEST_CASE("requests: status and isakmp of a responder with one aggressive-mode S
   CHECK(s["sas"]["established"] == 1);
   CHECK(s["counters"]["phase1_established"] == 1);
   CHECK(s["counters"]["dh_jobs"] == 1);
+  // Admission control: every drop rule is listed (zero here), with the limits in force.
+  CHECK(s["admission"]["dropped"].size() == ike::kDropRules);
+  CHECK(s["admission"]["dropped"]["per_source_half_open"] == 0);
+  CHECK(s["admission"]["dropped"]["under_load"] == 0);
+  CHECK(s["admission"]["half_open"] == 0);
+  CHECK(s["admission"]["under_pressure"] == false);
+  CHECK(s["admission"]["limits"]["half_open_per_source"] == 5);
+  const std::string text = control::render("status", s);
+  CHECK(text.find("admission: 0 half-open (at most 4000, 5 per source)") != std::string::npos);
+  CHECK(text.find("per_source_half_open") != std::string::npos);
 
   json i = c.ask(req("isakmp"));
   REQUIRE(i["ok"] == true);
@@ -281,6 +292,25 @@ TEST_CASE("requests: errors keep the shape {version, ok:false, error}") {
   CHECK(error_of(std::string(control::kMaxRequestLine + 1, ' ')).find("longer than") != std::string::npos);
   // A trailing CR (telnet-style clients) is fine.
   CHECK(c.ask(std::string("{\"version\":1,\"request\":\"pools\"}\r"))["ok"] == true);
+}
+
+TEST_CASE("requests: a monitoring client reads the views; disconnect, reload and debug need an admin") {
+  Control c;
+  c.connect_client();
+  for (const char* what : {"status", "isakmp", "sas", "users", "pools"})
+    CHECK(json::parse(control::handle_line(c.ctx, req(what).dump(), control::Access::Monitor))["ok"] == true);
+  json d = req("disconnect");
+  d["peer"] = "198.51.100.7";
+  json g = req("debug");
+  g["categories"] = "isakmp";
+  for (const json& r : {d, req("reload"), g}) {
+    json a = json::parse(control::handle_line(c.ctx, r.dump(), control::Access::Monitor));
+    CHECK(a["ok"] == false);
+    CHECK(a["error"].get<std::string>().find("needs root or group ravpn-admin") != std::string::npos);
+  }
+  CHECK(c.h.responder.sa_count() == 1);  // nothing was disconnected
+  json admin = json::parse(control::handle_line(c.ctx, d.dump(), control::Access::Admin));
+  CHECK(admin["ok"] == true);
 }
 
 TEST_CASE("requests: debug checks every category before turning any on") {

@@ -84,9 +84,9 @@ TEST_CASE("NAT-T: after a floated SA is deleted, the client's old AM1 does not b
 }
 
 TEST_CASE("NAT-T: an established, floated SA no longer counts as half-open for its address") {
-  ResponderSettings settings;
-  settings.max_half_open_per_address = 1;
-  Harness h(fixture("ios-easyvpn.cfg"), 1000, settings);
+  auto config = config::parse_ios(fixture("ios-easyvpn.cfg"), "test.cfg");
+  config.admission.half_open_per_source = 1;
+  Harness h(std::move(config), 1000);
   Initiator first(natted(am_options({tdes_md5_g2(1, ike_auth::XauthInitPreShared)}, "grouppass123", 101)));
   REQUIRE(first.take_am2(h.one(first.am1())));
   first.float_to(kClientFloat, kUs4500);

@@ -3,7 +3,7 @@
 # (the real build dirs are not touched), runs lintian (fails on E:), installs the .deb with apt into a fresh
 # debootstrap'd Debian 12 root (its dependencies from Debian's archive, as on a real machine), and checks there:
 # the binaries run, the example configuration passes --check-config, the conffiles are registered, postinst made
-# the ravpn group and secrets.cfg root:ravpn 0640, `systemd-analyze verify` accepts the unit; then the root is booted
+# the ravpn and ravpn-admin groups and secrets.cfg root:root 0600, `systemd-analyze verify` accepts the unit; then the root is booted
 # with systemd-nspawn -b and the seed PIX config runs under the unit (step 7); purge cleans up.
 #
 #   meson test -C build --suite package        (or run this script directly, as root)
@@ -154,7 +154,9 @@ grep -q 'EnvironmentFile=-/etc/default/ravpnd' "$root/lib/systemd/system/ravpnd.
 if in_root getent group ravpn >/dev/null; then pass "postinst created the group ravpn"
 else fail "no group ravpn"; fi
 perm=$(in_root stat -c '%a %U:%G' /etc/ravpn/secrets.cfg)
-[ "$perm" = "640 root:ravpn" ] && pass "secrets.cfg is $perm" || fail "secrets.cfg is $perm, not 640 root:ravpn"
+[ "$perm" = "600 root:root" ] && pass "secrets.cfg is $perm" || fail "secrets.cfg is $perm, not 600 root:root"
+if in_root getent group ravpn-admin >/dev/null; then pass "postinst created the group ravpn-admin"
+else fail "postinst did not create the group ravpn-admin"; fi
 
 # The unit, against the installed root: its binaries and the nft of ExecStopPost resolve there.
 unit=/lib/systemd/system/ravpnd.service
@@ -187,7 +189,7 @@ else
   in_root sh -c 'DEBIAN_FRONTEND=noninteractive apt-get -q -y install iproute2' >"$work/boot-deps.log" 2>&1 ||
     { tail "$work/boot-deps.log" >&2; fail "apt-get install iproute2 in the root"; }
   cp "$top/tests/config/fixtures/pix-seed-radius.cfg" "$root/etc/ravpn/ravpn.cfg"
-  cp "$top/tests/config/fixtures/pix-seed.secrets" "$root/etc/ravpn/secrets.cfg"  # onto the file: keeps 0640 root:ravpn
+  cp "$top/tests/config/fixtures/pix-seed.secrets" "$root/etc/ravpn/secrets.cfg"  # onto the file: keeps 0600 root:root
   install -m 0755 "$top/tests/packaging/boot-check.sh" "$root/usr/local/sbin/ravpn-boot-check"
   # What the host kernel (which the container shares) does with the seed's transform, asked directly.
   probe_ns=ravpn-pkg-probe-$$
