@@ -129,6 +129,15 @@ class Driver {
         st_.block = {};
         continue;
       }
+      // A Cisco config is printable text: a command with control bytes (a damaged file, binary pasted in) is an
+      // error, never taken as a name or key that nothing else could write back.
+      if (std::any_of(line->text.begin(), line->text.end(), [](char c) {
+            const auto u = static_cast<unsigned char>(c);
+            return (u < 0x20 && u != '\t') || u == 0x7f;
+          })) {
+        st_.rep.error(line->number, line->words[0], "control characters in the line");
+        continue;
+      }
       if (!line->indented && line->lower.size() == 1 && line->lower[0] == "end") {
         after_end(cursor);
         return;
