@@ -18,19 +18,8 @@ FREERADIUS=$(command -v freeradius || true)
 [ -n "$FREERADIUS" ] || { echo "SKIP: FreeRADIUS is not installed"; exit 77; }
 command -v tshark >/dev/null || { echo "SKIP: tshark missing"; exit 77; }
 
-DIR=$(mktemp -d /tmp/ravpn-accounting.XXXXXX)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$DIR"
-}
-trap cleanup EXIT
-fail() {
-    echo "FAIL: $*"
-    for log in "$DIR"/*.log; do echo "---- $log (last 30 lines) ----"; tail -n 30 "$log"; done
-    exit 1
-}
+. "$(dirname "$0")/server_test_lib.sh"
+server_test_init accounting
 
 # ---- FreeRADIUS
 . "$(dirname "$0")/../tools/freeradius.sh"

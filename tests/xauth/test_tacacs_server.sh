@@ -22,20 +22,8 @@ OTHER_PORT=14953    # like OK_PORT, for the wrong-key check (not captured: tshar
 perl -MAuthen::TacacsPlus -e 1 2>/dev/null || { echo "SKIP: perl Authen::TacacsPlus missing (libauthen-tacacsplus-perl)"; exit 77; }
 command -v tshark >/dev/null || { echo "SKIP: tshark missing"; exit 77; }
 
-DIR=$(mktemp -d /tmp/ravpn-tacacs.XXXXXX)
-PIDS=()
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    rm -rf "$DIR"
-}
-trap cleanup EXIT
-
-fail() {
-    echo "FAIL: $*"
-    for log in "$DIR"/*.log; do echo "---- $log (last 30 lines) ----"; tail -n 30 "$log"; done
-    exit 1
-}
+. "$(dirname "$0")/server_test_lib.sh"
+server_test_init tacacs
 
 if ss -Hltn "( sport = :$OK_PORT or sport = :$GARBAGE_PORT or sport = :$SILENT_PORT or sport = :$CLOSED_PORT or \
         sport = :$OTHER_PORT )" 2>/dev/null | grep -q .; then
