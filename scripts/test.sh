@@ -8,7 +8,13 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "test.sh: run as root (the real-peer tests use network namespaces)" >&2; exit 1; }
 
 t_all=$SECONDS
-phase() { printf '\n== [%4d s] %s\n' "$((SECONDS - t_all))" "$*"; }
+timeline=       # "[start s] phase" lines, repeated at the very end (CI shows only the tail of the output)
+failed_names=   # what failed, also repeated at the end
+phase() {
+  printf '\n== [%4d s] %s\n' "$((SECONDS - t_all))" "$*"
+  timeline="$timeline$(printf '  [%4d s] %s' "$((SECONDS - t_all))" "$*")
+"
+}
 phase "install dependencies (scripts/install-deps.sh)"
 scripts/install-deps.sh
 phase "build (scripts/build.sh)"
@@ -43,6 +49,15 @@ for path in sys.argv[1:]:
 print(p, f, s)
 PY
 )
+failed_names=$(python3 - build/meson-logs/testlog-host.json build/meson-logs/testlog.json <<'PY'
+import json, sys
+for path in sys.argv[1:]:
+    for line in open(path):
+        r = json.loads(line)
+        if r["result"] != "OK":
+            print(f"{r['name']} ({r['result']}, {r['duration']:.0f} s)", end=" ")
+PY
+)
 if [ "$skipped" -gt 0 ]; then
   echo "test.sh: $skipped test(s) skipped; every test must run here" >&2
   failed=$((failed + skipped))
@@ -57,6 +72,7 @@ if [ "${RAVPN_SKIP_PACKAGE:-0}" != 1 ]; then
     passed=$((passed + 1))
   else
     failed=$((failed + 1))
+    failed_names="$failed_names package"
     status=1
   fi
 fi
@@ -68,6 +84,7 @@ if [ "$(cat "$sanitizers_log.rc" 2>/dev/null)" = 0 ]; then
   passed=$((passed + 1))
 else
   failed=$((failed + 1))
+  failed_names="$failed_names sanitizers"
   status=1
 fi
 rm -f "$sanitizers_log" "$sanitizers_log.rc"
@@ -79,12 +96,15 @@ if tests/fuzz/run.sh "$fuzz_seconds"; then
   passed=$((passed + 1))
 else
   failed=$((failed + 1))
+  failed_names="$failed_names fuzzing"
   status=1
 fi
 
 phase "phase 1 crypto benchmark (one responder handshake)"
 build/tests/bench/bench_handshake_crypto 0.2 || true
 
-echo "test.sh: $((SECONDS - t_all)) s"
-echo "tests: $passed passed, $failed failed"
+echo
+echo "test.sh: $((SECONDS - t_all)) s; phases started at:"
+printf '%s' "$timeline"
+echo "tests: $passed passed, $failed failed${failed_names:+: $failed_names}"
 exit $status
