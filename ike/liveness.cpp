@@ -45,6 +45,14 @@ LivenessSettings liveness_settings(const config::Config& config, const config::C
   return s;
 }
 
+LivenessSettings liveness_for(const config::Config& config, const Phase1Sa& sa, bool dpd) {
+  const auto group = config.client_groups.find(sa.group_name);
+  auto s = liveness_settings(config, group == config.client_groups.end() ? nullptr : &group->second, dpd);
+  if (const auto& t = sa.authorization.session_timeout) s.max = Seconds(*t);
+  if (const auto& t = sa.authorization.idle_timeout) s.idle = Seconds(*t);
+  return s;
+}
+
 LivenessVerdict check_liveness(Phase1Sa& sa, const LivenessSettings& s, TimePoint now, kernel::Kernel* kernel) {
   auto& l = sa.liveness;
   const TimePoint login = sa.session.login_at == TimePoint{} ? sa.established_at : sa.session.login_at;

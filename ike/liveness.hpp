@@ -29,6 +29,11 @@ struct LivenessSettings {
 //   - `vpngroup G max-time S` / native `max_time`: no limit by default.
 LivenessSettings liveness_settings(const config::Config& config, const config::ClientGroup* group, bool peer_does_dpd);
 
+// The settings for one SA: its group's, with the RADIUS Session-Timeout / Idle-Timeout it was authorised with
+// (RFC 2865 5.27, 5.28) in place of the group's maximum and idle time. DPD only when `dpd` (the peer announced it
+// and the SA can still carry an R-U-THERE).
+LivenessSettings liveness_for(const config::Config& config, const Phase1Sa& sa, bool dpd);
+
 // What the tick keeps per ISAKMP SA (in Phase1Sa).
 struct LivenessState {
   TimePoint last_heard{};    // an authenticated message or inbound ESP bytes

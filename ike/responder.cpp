@@ -440,12 +440,7 @@ void Responder::tick() {
 }
 
 bool Responder::keep_alive(Phase1Sa& sa, TimePoint now, AcctCause& cause) {
-  const auto group = config_->client_groups.find(sa.group_name);
-  auto settings = liveness_settings(
-      *config_, group == config_->client_groups.end() ? nullptr : &group->second, sa.caps.dpd);
-  // RADIUS Session-Timeout / Idle-Timeout (RFC 2865 5.27, 5.28) override the group's limits for this user.
-  if (const auto& t = sa.authorization.session_timeout) settings.max = Seconds(*t);
-  if (const auto& t = sa.authorization.idle_timeout) settings.idle = Seconds(*t);
+  const auto settings = liveness_for(*config_, sa, sa.caps.dpd);
   const auto verdict = check_liveness(sa, settings, now, services_.kernel);
   switch (verdict) {
     case LivenessVerdict::Alive:

@@ -87,9 +87,8 @@ bool Responder::keep_detached(Phase1Sa& sa, TimePoint now) {
     log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: session over: its last IPsec SA is gone", sa.tag());
     return false;
   }
-  const auto group = config_->client_groups.find(sa.group_name);
-  auto settings =
-      liveness_settings(*config_, group == config_->client_groups.end() ? nullptr : &group->second, false);
+  // No DPD: a deleted ISAKMP SA carries no R-U-THERE; the user's idle and maximum time still end the session.
+  const auto settings = liveness_for(*config_, sa, false);
   const auto verdict = check_liveness(sa, settings, now, services_.kernel);
   if (verdict != LivenessVerdict::IdleTimeout && verdict != LivenessVerdict::MaxTime) return true;
   log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: session over: {}{}", sa.tag(), describe(verdict),

@@ -192,3 +192,31 @@ TEST_CASE("48 simulated hours of phase 1 and phase 2 rekeys: no container grows"
   CHECK(h.kernel.sas().size() == 2);
   CHECK_FALSE(h.kernel_errors_logged());
 }
+
+TEST_CASE("phase 1 over: a RADIUS Session-Timeout still ends the session whose IPsec SAs outlived it") {
+  std::string text = fixture("ios-easyvpn.cfg");
+  const std::string policy10 = "crypto isakmp policy 10\n hash md5\n";
+  text.replace(text.find(policy10), policy10.size(), policy10 + " lifetime 600\n");
+  Phase2Harness h(text);
+  Client c(vpn_client11_options("198.51.100.7", 7));
+  const Ipv4 address = main_mode_with_address(h, c);
+  quick_mode(h, c, address);
+  // What the Access-Accept would have carried (RFC 2865 5.27); the harness logs in against local users.
+  const_cast<Phase1Sa*>(sa_of(h, c))->authorization.session_timeout = 900;
+  uint64_t bytes = 0;
+  for (int s = 0; s < 880; s += 10) {
+    traffic(h, bytes);
+    h.advance(Seconds(10));
+    h.tick();
+  }
+  REQUIRE(sa_of(h, c));
+  CHECK(sa_of(h, c)->detached());
+  for (int s = 0; s < 40; s += 10) {
+    traffic(h, bytes);
+    h.advance(Seconds(10));
+    h.tick();
+  }
+  CHECK(sa_of(h, c) == nullptr);
+  CHECK(h.pool().leased() == 0);
+  CHECK(h.log.contains("session over: maximum connect time reached"));
+}
