@@ -29,7 +29,8 @@ for t in $wanted; do
 done
 
 if [ ! -f "$build/build.ninja" ]; then
-  CXX=clang++ meson setup "$build" "$root" -Dfuzz=true
+  # Line tables only: enough for the reports' stack traces.
+  CXX=clang++ meson setup "$build" "$root" -Dfuzz=true -Dcpp_args=-gline-tables-only
 else
   meson configure "$build" -Dfuzz=true
 fi
