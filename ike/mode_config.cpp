@@ -15,7 +15,10 @@ Bytes ip_bytes(Ipv4 a) {
 Bytes text_bytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
 
 std::string lease_owner(const Phase1Sa& sa) {
-  if (!sa.session.xauth.user.empty()) return sa.session.xauth.user;
+  // A user's second and further simultaneous logins lease under their own names, so each keeps its address too.
+  if (!sa.session.xauth.user.empty())
+    return sa.session.login_slot == 0 ? sa.session.xauth.user
+                                      : sa.session.xauth.user + " #" + std::to_string(sa.session.login_slot + 1);
   if (!sa.group_name.empty()) return "group " + sa.group_name + " " + sa.peer.address.str();
   return "peer " + sa.peer.address.str();
 }

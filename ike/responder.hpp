@@ -61,6 +61,7 @@ struct ResponderStats {
   uint64_t xauth_failed = 0;
   uint64_t tunnels_up = 0;
   uint64_t sessions_taken_over = 0;  // phase 1 rekeys and reauthentications (responder_takeover.cpp)
+  uint64_t logins_replaced = 0;      // sessions logged off for a newer login of their user (simultaneous_logins.cpp)
 };
 
 class Responder {
@@ -124,6 +125,9 @@ class Responder {
   void retire_older_sessions(Phase1Sa& sa);
   // The session of an older ISAKMP SA of the same peer and user moves to `sa` (responder_takeover.cpp).
   void take_over_older_session(Phase1Sa& sa);
+  // The group's simultaneous logins per user (simultaneous_logins.cpp): at the limit the user's session idle the
+  // longest is logged off, and `sa` gets its login slot (its own lease).
+  void limit_logins(Phase1Sa& sa);
   // Phase 1 ended while IPsec SAs remain: they live on; false from keep_detached() when the session is over.
   void detach(Phase1Sa& sa, const std::string& why);
   bool keep_detached(Phase1Sa& sa, TimePoint now);

@@ -81,6 +81,7 @@ void Responder::retire_older_sessions(Phase1Sa& sa) {
 
 void Responder::after_xauth(Phase1Sa& sa) {
   take_over_older_session(sa);
+  limit_logins(sa);
   // `client configuration address initiate`: push the address to clients that do not ask for it themselves
   // (Cisco VPN Client 1.1, strongSwan in push mode). Unity clients (3.x/4.x, vpnc) always ask (`respond`). Other
   // clients may pull too (strongSwan and Libreswan in pull mode send their REQUEST right after the Xauth ACK): with

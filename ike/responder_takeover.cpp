@@ -43,6 +43,7 @@ void Responder::take_over_older_session(Phase1Sa& sa) {
       to.mode_config.address = from.mode_config.address;  // the lease moves with it (its holder count unchanged)
       to.mode_config.pool = from.mode_config.pool;
       to.mode_config.adopted = true;
+      to.login_slot = from.login_slot;  // the lease's owner
       from.mode_config.address.reset();
       from.mode_config.pool.clear();
     }

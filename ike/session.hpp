@@ -114,6 +114,8 @@ struct Session {
   uint32_t phase2_rekeys = 0;
   uint64_t carried_from = 0;  // serial of the ISAKMP SA this session was taken over from (0: none)
   uint64_t handed_to = 0;     // serial of the newer ISAKMP SA that took this session over (0: none): nothing left
+  // Which of the user's simultaneous logins this is (0: the first; simultaneous_logins.cpp): each has its own lease.
+  uint32_t login_slot = 0;
 };
 
 }  // namespace ravpn::ike

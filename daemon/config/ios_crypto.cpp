@@ -210,8 +210,8 @@ void group_max_logins(IosState& st, Args& a) {
   st.group->max_logins = a.number("max-logins", 1, 10);
   a.end();
   st.rep.partial(a.number(), "max-logins",
-                 "ravpn keeps one session per user whatever N is: a new login replaces the user's older session "
-                 "(IOS refuses logins beyond N instead)");
+                 "at the limit a new login is let in and the user's session idle the longest is logged off (as ASA "
+                 "vpn-simultaneous-logins); IOS refuses logins beyond N instead");
 }
 
 void group_include_local_lan(IosState& st, Args& a) {

@@ -127,6 +127,8 @@ json status(RequestContext& ctx) {
                    {"xauth_ok", st.xauth_ok},
                    {"xauth_failed", st.xauth_failed},
                    {"tunnels_up", st.tunnels_up},
+                   {"sessions_taken_over", st.sessions_taken_over},
+                   {"logins_replaced", st.logins_replaced},
                    {"xauth_throttled", ctx.throttle ? ctx.throttle->refused() : 0}};
   r["xauth_lockouts"] = lockouts_view(ctx.throttle, ctx.time.now());
   r["accounting"] = accounting_view(ctx.accounting ? ctx.accounting() : nullptr);

@@ -39,7 +39,7 @@ std::map<std::string, GroupPolicy> compile_groups(const config::Config& config) 
     p.idle_time = g.idle_time;
     p.max_time = g.max_time;
     p.max_users = g.max_users;
-    p.max_logins = g.max_logins;
+    if (g.max_logins) p.max_logins = *g.max_logins;
     out.emplace(name, std::move(p));
   }
   return out;

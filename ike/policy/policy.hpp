@@ -32,7 +32,9 @@ struct GroupPolicy {
   std::optional<uint32_t> idle_time;   // carried for the session timers
   std::optional<uint32_t> max_time;
   std::optional<uint32_t> max_users;   // concurrent sessions of the group
-  std::optional<uint32_t> max_logins;  // concurrent sessions of one user
+  // Simultaneous sessions of one user (IOS `max-logins`, native `max_logins`); where the config is silent, 3, the
+  // default of the PIX's successor (ASA `vpn-simultaneous-logins`): shared accounts are common on PIX sites.
+  uint32_t max_logins = 3;
 };
 
 // One permit or deny line of a crypto `match address` ACL, from the head-end's view: `local` is the ACL source (the

@@ -78,6 +78,14 @@ inline std::string easyvpn_phase1_only() {
   return text;
 }
 
+// ios-easyvpn.cfg with `max-logins 1` in its group: a user's newer login replaces the older session.
+inline std::string easyvpn_one_login_per_user() {
+  std::string text = fixture("ios-easyvpn.cfg");
+  const std::string pool = " pool ourpool\n";
+  text.replace(text.find(pool), pool.size(), pool + " max-logins 1\n");
+  return text;
+}
+
 // The seed PIX's ISAKMP setup (seeds/003: `isakmp policy 10 ... des md5 group 2`, policy 20 for VPN Client 1.x,
 // wildcard key, `vpngroup vpn3000`, Xauth on the crypto map) written as IOS, the dialect the parser reads today.
 inline const char* kSeedPixAsIos = R"(hostname pix

@@ -17,7 +17,7 @@ std::string text_of(const DataAttribute& a) { return std::string(a.data.begin(),
 Ipv4 unity_login(Phase2Harness& h, Client& c, const std::string& user, const std::string& password) {
   auto r = run_aggressive_mode(h, c);
   REQUIRE(r.size() == 1);
-  CHECK(xauth_login(h, c, r[0], user, password).empty());
+  CHECK(to_client(xauth_login(h, c, r[0], user, password), c).empty());  // a replaced login gets a delete
   auto reply = mode_config_request(h, c, {cfg_attr::InternalIp4Address, cfg_attr::InternalIp4Netmask});
   auto a = address_in(reply.attributes);
   REQUIRE_MESSAGE(a, "no address in the REPLY\nlog:\n" << h.log.text());
@@ -154,7 +154,7 @@ TEST_CASE("pool exhaustion (push): VPN Client 1.1 gets no SET but a DELETE after
 }
 
 TEST_CASE("pools: john and jane get different addresses; john's newer login takes over his address") {
-  Phase2Harness h(fixture("ios-easyvpn.cfg"));
+  Phase2Harness h(easyvpn_one_login_per_user());
   Client john(unity_options("198.51.100.7", 11));
   Client jane(unity_options("198.51.100.8", 12));
   Client john2(unity_options("198.51.100.9", 13));
@@ -178,6 +178,30 @@ TEST_CASE("pools: john and jane get different addresses; john's newer login take
   CHECK_FALSE(h.pool().lease_of(a_john));
   CHECK(h.pool().leased() == 1);
   CHECK(h.responder.sa_count() == 1);
+}
+
+TEST_CASE("simultaneous logins: a shared account logs in 3 times by default; the 4th logs off the oldest") {
+  Phase2Harness h(fixture("ios-easyvpn.cfg"));
+  std::vector<std::unique_ptr<Client>> logins;
+  std::vector<Ipv4> addresses;
+  for (int i = 0; i < 3; ++i) {
+    logins.push_back(std::make_unique<Client>(unity_options(("198.51.100." + std::to_string(20 + i)).c_str(), 20 + i)));
+    addresses.push_back(unity_login(h, *logins.back(), "john", "doe"));
+    h.advance(Seconds(5));
+  }
+  CHECK(addresses == std::vector<Ipv4>{ip("10.2.1.1"), ip("10.2.1.2"), ip("10.2.1.3")});
+  CHECK(h.responder.sa_count() == 3);
+  CHECK(h.pool().lease_of(ip("10.2.1.2"))->user == "john #2");
+  CHECK_FALSE(h.log.contains("replaced by a newer login"));
+
+  // The 4th: all equally idle, so the oldest login goes, and its slot (and address) is the new one's.
+  Client fourth(unity_options("198.51.100.30", 30));
+  CHECK(unity_login(h, fourth, "john", "doe") == ip("10.2.1.1"));
+  CHECK(h.responder.sa_count() == 3);
+  CHECK(h.responder.find(logins[0]->ini.rcookie()) == nullptr);
+  CHECK(h.log.contains("replaced by a newer login of the same user (3 simultaneous logins allowed"));
+  CHECK(h.responder.stats().logins_replaced == 1);
+  CHECK(h.pool().leased() == 3);
 }
 
 TEST_CASE("pools (push): two VPN Client 1.1 users get 10.2.1.1 and 10.2.1.2") {

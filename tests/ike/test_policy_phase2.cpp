@@ -172,9 +172,10 @@ TEST_CASE("max-users and max-logins are reported Partial with what differs; incl
     if (d.kind == config::Diagnostic::Kind::Partial) partial.push_back(d.command + ": " + d.message);
   REQUIRE(partial.size() == 2);
   CHECK(partial[0].starts_with("max-users: "));
-  CHECK(partial[1].find("one session per user") != std::string::npos);
+  CHECK(partial[1].find("idle the longest is logged off") != std::string::npos);
   auto p = compiled::compile(c);
   REQUIRE(p.group("g"));
   CHECK(p.group("g")->include_local_lan);
   CHECK(p.group("g")->max_users == 5u);
+  CHECK(p.group("g")->max_logins == 2u);
 }
