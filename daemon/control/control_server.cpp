@@ -57,7 +57,8 @@ bool user_in_group(uid_t uid, gid_t group) {
 }
 
 constexpr size_t kReadChunk = 16 * 1024;
-constexpr int kReadsPerEvent = 8;  // bounded work per wake-up: other clients and the IKE sockets come next
+constexpr int kReadsPerEvent = 8;
+constexpr size_t kMaxDrained = 1024 * 1024;  // after the last answer: input read and dropped before closing anyway  // bounded work per wake-up: other clients and the IKE sockets come next
 
 }  // namespace
 
@@ -191,6 +192,18 @@ void ControlServer::on_client(int fd, uint32_t events) {
 
 bool ControlServer::read_from(Client& c) {
   char buf[kReadChunk];
+  if (c.draining) {
+    for (int i = 0; i < kReadsPerEvent; ++i) {
+      ssize_t n = recv(c.fd, buf, sizeof buf, 0);
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return true;
+      c.drained += n > 0 ? size_t(n) : 0;
+      if (n <= 0 || c.drained > kMaxDrained) {
+        close_client(c.fd, n == 0 ? "done" : "done (input dropped)");
+        return false;
+      }
+    }
+    return true;  // more next time (the idle timeout bounds it)
+  }
   for (int i = 0; i < kReadsPerEvent && !c.read_closed && !c.close_after_flush; ++i) {
     ssize_t n = recv(c.fd, buf, sizeof buf, 0);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
@@ -258,8 +271,14 @@ bool ControlServer::flush(Client& c) {
     c.last_activity = time_.now();
   }
   if (c.out.empty() && c.close_after_flush) {
-    close_client(c.fd, "done");
-    return false;
+    if (c.read_closed) {
+      close_client(c.fd, "done");
+      return false;
+    }
+    if (!c.draining) {
+      shutdown(c.fd, SHUT_WR);  // the client reads our last line, then end of file
+      c.draining = true;
+    }
   }
   update_interest(c);
   return true;
@@ -267,7 +286,7 @@ bool ControlServer::flush(Client& c) {
 
 void ControlServer::update_interest(Client& c) {
   const bool want_write = !c.out.empty();
-  const bool want_read = !c.read_closed && !c.close_after_flush;
+  const bool want_read = (!c.read_closed && !c.close_after_flush) || c.draining;
   uint32_t events = (want_read ? EPOLLIN : 0u) | (want_write ? EPOLLOUT : 0u);
   epoll_event ev{};
   ev.events = events;

@@ -65,6 +65,10 @@ class ControlServer {
     bool close_after_flush = false;
     bool read_closed = false;
     bool want_write = false;
+    // Everything is answered and our side is shut: what the client still sends is read and dropped until it
+    // closes, because closing a Unix socket with unread input resets it, and the client would lose our last line.
+    bool draining = false;
+    size_t drained = 0;
   };
 
   void accept_clients();
