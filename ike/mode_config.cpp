@@ -177,7 +177,6 @@ Bytes reply(ExchangeContext& ctx, Phase1Sa& sa, MessageId id, const AttributePay
     // No address: say why in the Unity banner (vpnc and the Cisco client show it), then the SA goes.
     out.attributes.push_back(DataAttribute::tlv(cfg_attr::UnityBanner, text_bytes("ravpn: no address available")));
   }
-  sa.session.mode_config.acknowledged = sa.session.mode_config.address.has_value();
   return transaction_message(sa, id, out);
 }
 
@@ -188,7 +187,6 @@ Bytes push(ExchangeContext& ctx, Phase1Sa& sa, MessageId& id) {
   out.identifier = random_identifier(ctx.rng);
   for (uint16_t t : {cfg_attr::InternalIp4Address, cfg_attr::InternalIp4Dns, cfg_attr::InternalIp4Nbns})
     if (auto a = answer(ctx, sa, t)) out.attributes.push_back(std::move(*a));
-  sa.session.mode_config.pushed = true;
   return transaction_message(sa, id, out);
 }
 

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "ike/child_sa.hpp"
 #include "ike/esp_transforms.hpp"
 #include "ike/informational.hpp"
 #include "ike/log_text.hpp"
@@ -157,7 +158,7 @@ Outcome on_first(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, const
   const auto* offer = chain.first_as<SaPayload>();
   const auto* nonce = chain.first_as<NoncePayload>();
   if (!offer || !nonce) return fail_qm(ctx, sa, mid, notify::PayloadMalformed, "QM1 lacks SA or NONCE");
-  if (sa.session.xauth.state != XauthState::NotRequired && sa.session.xauth.state != XauthState::Done)
+  if (!authenticated(sa.session.stage))
     return fail_qm(ctx, sa, mid, 0, "quick mode before Xauth finished");
   const auto* ke = chain.first_as<KePayload>();
   std::optional<int> ke_group;
@@ -289,135 +290,24 @@ Outcome build_reply(Phase1Sa& sa, uint32_t mid) {
   return {Step::reply_with(qm.reply), false};
 }
 
-kernel::Result<> install(ExchangeContext& ctx, Phase1Sa& sa, QuickModeExchange& qm, ChildSa& child) {
-  EspTransform esp{qm.transform_id, qm.key_bits, qm.auth_alg, {}};
-  const size_t enc_len = esp_cipher_key_bytes(esp), auth_len = esp_auth_key_bytes(qm.auth_alg);
-  auto keys = [&](kernel::Spi spi) {
-    return crypto::quick_mode_keymat(sa.choice.hash, sa.keys.skeyid_d, qm.g_qm_xy, uint8_t(ProtocolId::IpsecEsp),
-                                     spi_bytes(spi), qm.ni_b, qm.nr_b, enc_len + auth_len);
-  };
-  kernel::Spi peer_spi{be32_of(qm.peer_spi)};
-  const bool udp = qm.encapsulation != encaps::Tunnel;
-  kernel::Lifetime life;
-  life.hard_seconds = qm.lifetime_seconds;
-  life.soft_seconds = qm.lifetime_seconds - qm.lifetime_seconds / 10;
-  life.hard_bytes = uint64_t(qm.lifetime_kilobytes) * 1024;
-  life.soft_bytes = life.hard_bytes - life.hard_bytes / 10;
-
-  auto make = [&](Ipv4 src, Ipv4 dst, kernel::Spi spi, Ipv4Net sel_src, Ipv4Net sel_dst, uint16_t sport, uint16_t dport) {
-    kernel::SaSpec s;
-    s.source = src;
-    s.destination = dst;
-    s.spi = spi;
-    s.reqid = child.reqid;
-    s.cipher = kernel_cipher(esp);
-    s.auth = kernel_auth(qm.auth_alg);
-    auto km = keys(spi);  // RFC 2401 convention: encryption key first, then the integrity key
-    s.cipher_key.assign(km.begin(), km.begin() + long(enc_len));
-    s.auth_key.assign(km.begin() + long(enc_len), km.begin() + long(enc_len + auth_len));
-    s.selector_source = sel_src;
-    s.selector_destination = sel_dst;
-    s.lifetime = life;
-    if (udp) s.encap = kernel::UdpEncap{sport, dport};
-    return s;
-  };
-  auto in = make(sa.peer.address, sa.local.address, qm.our_spi, qm.client_net, qm.protected_net, sa.peer.port,
-                 sa.local.port);
-  auto out = make(sa.local.address, sa.peer.address, peer_spi, qm.protected_net, qm.client_net, sa.local.port,
-                  sa.peer.port);
-  // On any failure below, undo what this call installed (the larval inbound SPI included): nothing half-made stays.
-  std::vector<kernel::PolicySpec> added_policies;
-  bool out_added = false;
-  auto undo = [&](kernel::Error e) -> kernel::Result<> {
-    for (const auto& p : added_policies) (void)ctx.kernel->delete_policy(p.source, p.destination, p.direction);
-    if (out_added) (void)ctx.kernel->delete_sa(sa.peer.address, peer_spi);
-    (void)ctx.kernel->delete_sa(sa.local.address, qm.our_spi);
-    return std::unexpected(std::move(e));
-  };
-  if (auto r = ctx.kernel->add_sa(in, true); !r) return undo(r.error());
-  if (auto r = ctx.kernel->add_sa(out, false); !r) return undo(r.error());
-  out_added = true;
-  child.spi_in = qm.our_spi;
-  child.spi_out = peer_spi;
-
-  // Policies once per selector pair: a rekey reuses them (same reqid).
-  bool have_policies = false;
-  for (const auto& c : sa.session.children)
-    have_policies = have_policies || (c.client_net == qm.client_net && c.protected_net == qm.protected_net);
-  if (!have_policies) {
-    using kernel::Direction;
-    std::vector<kernel::PolicySpec> policies{
-        {qm.protected_net, qm.client_net, Direction::Out, sa.local.address, sa.peer.address, child.reqid, 0},
-        {qm.client_net, qm.protected_net, Direction::In, sa.peer.address, sa.local.address, child.reqid, 0},
-        {qm.client_net, qm.protected_net, Direction::Forward, sa.peer.address, sa.local.address, child.reqid, 0}};
-    for (const auto& p : policies) {
-      if (auto r = ctx.kernel->add_policy(p); !r) return undo(r.error());
-      added_policies.push_back(p);
-    }
-  }
-  // One route per client address: a second SA pair of the same client (the 4.x client's tunnel to the head-end's own
-  // address next to its 0.0.0.0/0 one) shares it.
-  bool have_route = false;
-  for (const auto& c : sa.session.children) have_route = have_route || (c.client_net == qm.client_net && c.route_added);
-  if (ctx.routes && !have_route) {
-    auto dev = ctx.routes->device_of_local.find(sa.local.address);
-    if (dev != ctx.routes->device_of_local.end() && qm.client_net.mask.value == 0xffffffffu) {
-      kernel::RouteSpec route{qm.client_net, dev->second, ctx.routes->preferred_source};
-      if (auto r = ctx.kernel->add_route(route); r) {
-        child.route_added = true;
-        ctx.log.log(LogLevel::Info, LogCategory::Ipsec, "{}: installing route {} dev {}", sa.tag(),
-                    qm.client_net.str(), dev->second);
-      } else {
-        ctx.log.log(LogLevel::Warning, LogCategory::Ipsec, "{}: route {}: {}", sa.tag(), qm.client_net.str(), r.error());
-      }
-    }
-  }
-  return {};
-}
-
-uint32_t reqid_for(const Phase1Sa& sa, const QuickModeExchange& qm) {
-  for (const auto& c : sa.session.children)
-    if (c.client_net == qm.client_net && c.protected_net == qm.protected_net) return c.reqid;
-  // Unique across the daemon: the inbound SPI is unique per destination, so take it.
-  return qm.our_spi.value;
-}
-
 Outcome on_final(ExchangeContext& ctx, Phase1Sa& sa, uint32_t mid, const PayloadChain& chain) {
   auto& qm = sa.session.quick_modes.at(mid);
   const auto* hash = chain.first_as<HashPayload>();
   if (!hash || !crypto::constant_time_equal(qm.hash3_expected, hash->data))
     return {Step::ignore("quick mode HASH(3) does not verify"), false};
-  ChildSa child;
-  child.reqid = reqid_for(sa, qm);
-  child.client_net = qm.client_net;
-  child.protected_net = qm.protected_net;
-  child.transform = qm.transform_name;
-  child.lifetime_seconds = qm.lifetime_seconds;
-  child.installed_at = ctx.time ? ctx.time->now() : TimePoint{};
-  if (auto r = install(ctx, sa, qm, child); !r) {
+  auto child = child_sa::install(ctx, sa, qm);
+  if (!child) {
     // The client believes the tunnel is up once it sent HASH(3): tell it the SA pair is gone, so it does not keep
     // a dead tunnel and can try again (a new quick mode).
     ctx.log.log(LogLevel::Error, LogCategory::Ipsec, "{}: installing IPsec SAs failed: {}; deleting spi {:08x} at the peer",
-                sa.tag(), r.error(), qm.our_spi.value);
+                sa.tag(), child.error(), qm.our_spi.value);
     const uint32_t spi = qm.our_spi.value;
     sa.session.quick_modes.erase(mid);  // install() removed what it had put in
     sa.phase2_ivs.erase(mid);
     return {Step::reply_with(informational::delete_esp(ctx, sa, {spi})), false};
   }
-  ctx.log.log(LogLevel::Notice, LogCategory::Ipsec,
-              "{}: tunnel up: {} <-> {}, spi in {:08x} out {:08x}, {}, lifetime {} s{}", sa.tag(),
-              child.client_net.str(), child.protected_net.str(), child.spi_in.value, child.spi_out.value,
-              child.transform, child.lifetime_seconds, sa.session.xauth.user.empty() ? "" : ", user " + peer_text(sa.session.xauth.user));
-  // A new pair for selectors that have one already is the client renewing its IPsec SA (RFC 2409 §5.5 leaves that
-  // to a new quick mode); the older pair stays until the peer deletes it or it expires, so no packet is lost.
-  for (const auto& c : sa.session.children)
-    if (c.client_net == child.client_net && c.protected_net == child.protected_net) {
-      ++sa.session.phase2_rekeys;
-      break;
-    }
-  sa.session.children.push_back(child);
   qm.state = QuickModeExchange::State::Done;
-  qm.finished_at = child.installed_at;
+  qm.finished_at = child->installed_at;
   // Keep only what recognises a late retransmit of QM1; the keying material and the IV chain go.
   qm.g_qm_xy.clear();
   qm.dh = {};
@@ -463,49 +353,8 @@ Outcome after_dh(ExchangeContext&, Phase1Sa& sa, uint32_t mid) {
   return build_reply(sa, mid);
 }
 
-void remove_child(ExchangeContext& ctx, Phase1Sa& sa, const ChildSa& child) {
-  if (!ctx.kernel) return;
-  auto report = [&](const kernel::Result<>& r, const std::string& what) {
-    if (!r) ctx.log.log(LogLevel::Warning, LogCategory::Ipsec, "{}: removing {}: {}", sa.tag(), what, r.error());
-  };
-  std::string bytes_text;
-  if (auto c = ctx.kernel->counters(sa.local.address, child.spi_in); c)
-    bytes_text = fmt::format(", {} bytes / {} packets in", c->bytes, c->packets);
-  keep_removed_traffic(sa, ctx.kernel, child.spi_in, child.spi_out);  // accounting totals over rekeys
-  report(ctx.kernel->delete_sa(sa.local.address, child.spi_in), "inbound SA");
-  report(ctx.kernel->delete_sa(sa.peer.address, child.spi_out), "outbound SA");
-  bool last_for_selectors = true;
-  for (const auto& c : sa.session.children)
-    if (&c != &child && c.client_net == child.client_net && c.protected_net == child.protected_net)
-      last_for_selectors = false;
-  if (last_for_selectors) {
-    using kernel::Direction;
-    report(ctx.kernel->delete_policy(child.protected_net, child.client_net, Direction::Out), "out policy");
-    report(ctx.kernel->delete_policy(child.client_net, child.protected_net, Direction::In), "in policy");
-    report(ctx.kernel->delete_policy(child.client_net, child.protected_net, Direction::Forward), "fwd policy");
-  }
-  if (child.route_added && ctx.routes) {
-    // The route stays while another SA pair of this client address needs it; that pair takes it over.
-    ChildSa* heir = nullptr;
-    for (auto& c : sa.session.children)
-      if (&c != &child && c.client_net == child.client_net) heir = &c;
-    auto dev = ctx.routes->device_of_local.find(sa.local.address);
-    if (heir)
-      heir->route_added = true;
-    else if (dev != ctx.routes->device_of_local.end())
-      report(ctx.kernel->delete_route({child.client_net, dev->second, ctx.routes->preferred_source}), "route");
-  }
-  ctx.log.log(LogLevel::Notice, LogCategory::Ipsec, "{}: tunnel down: {} <-> {}, spi in {:08x}{}", sa.tag(),
-              child.client_net.str(), child.protected_net.str(), child.spi_in.value, bytes_text);
-}
-
 void remove_all(ExchangeContext& ctx, Phase1Sa& sa) {
-  // Route and policies go with the last child of a selector pair; keep the order so the checks above see it.
-  while (!sa.session.children.empty()) {
-    ChildSa child = sa.session.children.back();
-    sa.session.children.pop_back();
-    remove_child(ctx, sa, child);
-  }
+  child_sa::remove_all(ctx, sa);
   abandon_pending(ctx, sa);
   sa.session.quick_modes.clear();
 }

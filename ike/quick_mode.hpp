@@ -18,9 +18,7 @@ struct Outcome {
 Outcome on_message(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, ByteView datagram);
 Outcome after_dh(ExchangeContext& ctx, Phase1Sa& sa, uint32_t message_id);
 
-// Remove one IPsec SA pair from the kernel (and the route with the last one).
-void remove_child(ExchangeContext& ctx, Phase1Sa& sa, const ChildSa& child);
-// Remove every IPsec SA of this ISAKMP SA (tunnel down).
+// Remove every IPsec SA of this ISAKMP SA (tunnel down, child_sa.hpp) and the quick modes still running.
 void remove_all(ExchangeContext& ctx, Phase1Sa& sa);
 // Quick modes that never finished: their allocated (larval) inbound SPIs leave the kernel, the exchanges go.
 void abandon_pending(ExchangeContext& ctx, Phase1Sa& sa);

@@ -23,7 +23,7 @@ std::optional<std::string> phase1_objection(const config::Config& next, const Ph
 std::optional<std::string> session_objection(const config::Config& next, const Phase1Sa& sa,
                                              const std::map<std::string, config::LocalUser>* local_users) {
   const auto& user = sa.session.xauth.user;
-  if (local_users && !user.empty() && sa.session.xauth.state == XauthState::Done && !local_users->contains(user))
+  if (local_users && !user.empty() && authenticated(sa.session.stage) && !local_users->contains(user))
     return "user " + user + " is gone";
   const auto& mc = sa.session.mode_config;
   if (mc.address) {

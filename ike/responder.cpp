@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ike/aggressive_mode.hpp"
+#include "ike/child_sa.hpp"
 #include "ike/informational.hpp"
 #include "ike/log_text.hpp"
 #include "ike/main_mode.hpp"
@@ -212,17 +213,7 @@ void Responder::on_later_message(const Datagram& d, const Header& h, Phase1Sa& s
       log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 deleted by peer", sa.tag());
       return remove(sa.rcookie, AcctCause::UserRequest);
     }
-    for (const auto& spi : outcome.deleted_ipsec_spis) {
-      auto& children = sa.session.children;
-      for (auto it = children.begin(); it != children.end(); ++it) {
-        if (it->spi_out.value == spi || it->spi_in.value == spi) {
-          ChildSa child = *it;
-          children.erase(it);
-          quick_mode::remove_child(*ctx_, sa, child);
-          break;
-        }
-      }
-    }
+    for (const auto& spi : outcome.deleted_ipsec_spis) child_sa::on_peer_delete(*ctx_, sa, spi);
     if (outcome.step.kind == Step::Kind::Reply) return send_to_peer(sa, std::move(outcome.step.reply));
     log_.log(LogLevel::Debug, LogCategory::Isakmp, "{}: {}", sa.tag(), outcome.step.reason);
     return;
@@ -424,7 +415,7 @@ void Responder::tick() {
       retransmit_outstanding(*sa, now);
       if (now - sa->session.outstanding->sent_at >= settings_.transaction_timeout) {
         log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: no answer to {} within {} s", sa->tag(),
-                 sa->session.xauth.state == XauthState::Done ? "mode-config" : "Xauth",
+                 authenticated(sa->session.stage) ? "mode-config" : "Xauth",
                  settings_.transaction_timeout.count());
         send_to_peer(*sa, informational::delete_isakmp(*ctx_, *sa));
         expired.emplace_back(cookie, AcctCause::NasRequest);

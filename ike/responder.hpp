@@ -115,8 +115,10 @@ class Responder {
   void start_dh(Phase1Sa& sa, std::optional<uint32_t> quick_mode_id);
   void finish_dh(const Cookie& rcookie, std::optional<uint32_t> quick_mode_id, crypto::DhKeyPair dh,
                  std::optional<crypto::SecretBytes> shared);
-  // After phase 1: Xauth, then mode-config push (transaction.cpp).
+  // After phase 1: Xauth, then mode-config, then quick modes (responder_session.cpp), one state machine
+  // (session_flow.hpp); advance() moves it and says when the event is not expected in the session's stage.
   void begin_session(Phase1Sa& sa);
+  bool advance(Phase1Sa& sa, SessionEvent event);
   void on_transaction(const Datagram& d, const Header& h, Phase1Sa& sa);
   void on_quick_mode(const Datagram& d, const Header& h, Phase1Sa& sa);
   void finish_xauth(const Cookie& rcookie, const xauth::Result& result);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "ike/child_sa.hpp"
 #include "ike/informational.hpp"
 #include "ike/log_text.hpp"
 #include "ike/mode_config.hpp"
@@ -25,16 +26,17 @@ bool pull_configured(const config::Config& config) {
 }
 }  // namespace
 
-const char* name(XauthState s) {
-  switch (s) {
-    case XauthState::NotRequired: return "not required";
-    case XauthState::Requested: return "requested";
-    case XauthState::Checking: return "checking";
-    case XauthState::StatusSent: return "status sent";
-    case XauthState::Done: return "done";
-    case XauthState::Failed: return "failed";
+bool Responder::advance(Phase1Sa& sa, SessionEvent event) {
+  const SessionStage before = sa.session.stage;
+  if (!ike::advance(sa.session.stage, event)) {
+    log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: {} not expected in session stage '{}', dropped", sa.tag(),
+             name(event), name(before));
+    return false;
   }
-  return "?";
+  if (before != sa.session.stage)
+    log_.log(LogLevel::Debug, LogCategory::Isakmp, "{}: session {} -> {} ({})", sa.tag(), name(before),
+             name(sa.session.stage), name(event));
+  return true;
 }
 
 void Responder::send_outstanding(Phase1Sa& sa, uint32_t message_id, Bytes message) {
@@ -61,10 +63,12 @@ void Responder::begin_session(Phase1Sa& sa) {
       return delete_sa(sa, "no Xauth backend");
     }
     sa.session.xauth.started = time_.now();
+    advance(sa, SessionEvent::XauthRequestSent);
     Bytes req = xauth_exchange::request(*ctx_, sa);
     log_.log(LogLevel::Info, LogCategory::Aaa, "{}: Xauth: requesting user name and password", sa.tag());
     return send_outstanding(sa, sa.session.xauth.message_id, std::move(req));
   }
+  advance(sa, SessionEvent::NoXauth);
   after_xauth(sa);
 }
 
@@ -81,6 +85,7 @@ void Responder::retire_older_sessions(Phase1Sa& sa) {
 
 void Responder::after_xauth(Phase1Sa& sa) {
   take_over_older_session(sa);
+  if (!sa.session.children.empty()) advance(sa, SessionEvent::ChildInstalled);  // the takeover brought them
   limit_logins(sa);
   // `client configuration address initiate`: push the address to clients that do not ask for it themselves
   // (Cisco VPN Client 1.1, strongSwan in push mode). Unity clients (3.x/4.x, vpnc) always ask (`respond`). Other
@@ -103,6 +108,7 @@ void Responder::push_address(Phase1Sa& sa) {
   mc.adopted = false;
   log_.log(LogLevel::Debug, LogCategory::Isakmp, "{}: the client did not ask for an address, pushing one", sa.tag());
   if (!mode_config::ensure_address(*ctx_, sa)) return delete_sa(sa, "no address for the client");
+  if (!advance(sa, SessionEvent::AddressPushed)) return;
   retire_older_sessions(sa);
   MessageId id;
   Bytes set = mode_config::push(*ctx_, sa, id);
@@ -138,10 +144,11 @@ void Responder::on_transaction(const Datagram& d, const Header& h, Phase1Sa& sa)
     sa.phase2_ivs.erase(mid);  // our message and its answer: the exchange is over
   }
 
-  if (mid == session.xauth.message_id && session.xauth.state != XauthState::NotRequired) {
+  if (mid == session.xauth.message_id && xauth_in_progress(session.stage)) {
     auto received = xauth_exchange::on_message(*ctx_, sa, *attrs);
     using What = xauth_exchange::Received::What;
     if (received.what == What::Credentials) {
+      if (!advance(sa, SessionEvent::Credentials)) return;
       log_.log(LogLevel::Debug, LogCategory::Aaa, "{}: Xauth reply for user '{}'", sa.tag(),
                peer_text(received.credentials.user));
       Cookie rcookie = sa.rcookie;
@@ -150,9 +157,8 @@ void Responder::on_transaction(const Datagram& d, const Header& h, Phase1Sa& sa)
         if (auto a = alive.lock(); a && *a) finish_xauth(rcookie, result);
       });
     } else if (received.what == What::Acknowledged) {
-      if (session.xauth.state == XauthState::Failed || session.xauth.attempts >= xauth_exchange::kMaxAttempts)
-        return delete_sa(sa, "Xauth failed");
-      session.xauth.state = XauthState::Done;
+      if (!advance(sa, SessionEvent::XauthAcked)) return;
+      if (session.stage == SessionStage::Ended) return delete_sa(sa, "Xauth failed");
       after_xauth(sa);
     } else {
       log_.log(LogLevel::Info, LogCategory::Aaa, "{}: {}", sa.tag(), received.problem);
@@ -160,15 +166,16 @@ void Responder::on_transaction(const Datagram& d, const Header& h, Phase1Sa& sa)
     return;
   }
 
-  if (attrs->type == cfg_type::Ack && session.mode_config.pushed) {
-    session.mode_config.acknowledged = true;
+  if (attrs->type == cfg_type::Ack) {
+    if (!advance(sa, SessionEvent::AddressAcked)) return;
     log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: peer accepted the address {}", sa.tag(),
              session.mode_config.address ? session.mode_config.address->str() : "?");
     return;
   }
   if (attrs->type == cfg_type::Request) {
-    if (session.xauth.state != XauthState::NotRequired && session.xauth.state != XauthState::Done) {
-      log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: mode-config request before Xauth finished, dropped", sa.tag());
+    if (!authenticated(session.stage)) {
+      log_.log(LogLevel::Info, LogCategory::Isakmp, "{}: mode-config request in session stage '{}', dropped",
+               sa.tag(), name(session.stage));
       return;
     }
     session.mode_config.push_due.reset();  // it pulled: no SET as well
@@ -178,6 +185,7 @@ void Responder::on_transaction(const Datagram& d, const Header& h, Phase1Sa& sa)
     session.answered[mid] = {d.data, reply, time_.now()};
     send_to_peer(sa, std::move(reply));
     if (!session.mode_config.address) return delete_sa(sa, "no address for the client");
+    advance(sa, SessionEvent::AddressPulled);
     retire_older_sessions(sa);
     return;
   }
@@ -189,8 +197,9 @@ void Responder::finish_xauth(const Cookie& rcookie, const xauth::Result& result)
   if (it == sas_.end()) return;
   Phase1Sa& sa = *it->second;
   auto& x = sa.session.xauth;
-  if (x.state != XauthState::Checking) return;
+  if (sa.session.stage != SessionStage::XauthChecking) return;
   if (result.verdict == xauth::Verdict::Accept) {
+    advance(sa, SessionEvent::AaaAccepted);
     ++stats_.xauth_ok;
     sa.authorization = result.authorization;  // RADIUS Framed-IP-Address, timeouts, Class
     sa.authorization.answered_by = result.answered_by;
@@ -204,42 +213,25 @@ void Responder::finish_xauth(const Cookie& rcookie, const xauth::Result& result)
            peer_text(x.user),
            result.reason, x.attempts, xauth_exchange::kMaxAttempts);
   if (x.attempts < xauth_exchange::kMaxAttempts && result.verdict != xauth::Verdict::Unavailable) {
+    advance(sa, SessionEvent::AaaRefusedRetry);
     Bytes again = xauth_exchange::request(*ctx_, sa, "Authentication failed, try again");
     return send_outstanding(sa, x.message_id, std::move(again));
   }
+  advance(sa, SessionEvent::AaaRefusedFinal);
   Bytes fail = xauth_exchange::status(*ctx_, sa, false);
-  x.state = XauthState::Failed;
   send_outstanding(sa, x.message_id, std::move(fail));
-  sa.session.xauth.state = XauthState::StatusSent;
-  sa.session.xauth.attempts = xauth_exchange::kMaxAttempts;
 }
 
 void Responder::on_kernel_expire(const std::vector<kernel::ExpireEvent>& events) {
-  for (const auto& e : events) {
-    for (auto& [cookie, sa] : sas_) {
-      auto& children = sa->session.children;
-      auto it = std::find_if(children.begin(), children.end(), [&](const ChildSa& c) {
-        return (c.spi_in == e.spi && e.destination == sa->local.address) ||
-               (c.spi_out == e.spi && e.destination == sa->peer.address);
-      });
-      if (it == children.end()) continue;
-      if (!e.hard) {
-        log_.log(LogLevel::Info, LogCategory::Ipsec, "{}: IPsec SA {:08x} reached its soft lifetime", sa->tag(),
-                 e.spi.value);
-        break;
-      }
-      ChildSa child = *it;
-      children.erase(it);
-      log_.log(LogLevel::Notice, LogCategory::Ipsec, "{}: IPsec SA {:08x} expired", sa->tag(), e.spi.value);
-      quick_mode::remove_child(*ctx_, *sa, child);
-      break;
-    }
-  }
+  for (const auto& e : events)
+    for (auto& [cookie, sa] : sas_)
+      if (child_sa::on_kernel_expire(*ctx_, *sa, e)) break;
 }
 
 void Responder::on_quick_mode(const Datagram& d, const Header& h, Phase1Sa& sa) {
   auto outcome = quick_mode::on_message(*ctx_, sa, h, d.data);
   if (outcome.installed) {
+    advance(sa, SessionEvent::ChildInstalled);
     ++stats_.tunnels_up;
     if (services_.accounting) services_.accounting->up(sa, services_.kernel);
   }

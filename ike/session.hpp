@@ -8,6 +8,7 @@
 
 #include "ike/clock.hpp"
 #include "ike/crypto/crypto.hpp"
+#include "ike/session_flow.hpp"
 #include "ike/wire/payloads.hpp"
 #include "netlink/kernel.hpp"
 #include "pool/ipv4.hpp"
@@ -24,11 +25,8 @@ struct Outstanding {
   int retransmits = 0;
 };
 
-enum class XauthState { NotRequired, Requested, Checking, StatusSent, Done, Failed };
-const char* name(XauthState);
-
+// The Xauth exchanges' data; where they stand is the session's stage (session_flow.hpp).
 struct XauthSession {
-  XauthState state = XauthState::NotRequired;
   int attempts = 0;       // failed tries so far (Cisco allows 3)
   std::string user;       // set once a REPLY names one (logged; the password never is)
   uint32_t message_id = 0;
@@ -38,8 +36,6 @@ struct XauthSession {
 struct ModeConfigSession {
   std::optional<Ipv4> address;  // leased from `pool`
   std::string pool;
-  bool pushed = false;          // SET sent (initiate)
-  bool acknowledged = false;    // ACK or REPLY done
   std::optional<TimePoint> push_due;  // a SET goes out then unless the client pulls (sends a REQUEST) first
   // The address came with a session taken over from an older ISAKMP SA (responder_takeover.cpp): it is this
   // user's already, but this ISAKMP SA has not told the client yet, so a push (SET) still goes out.
@@ -77,8 +73,16 @@ struct QuickModeExchange {
   TimePoint finished_at{};        // Done since then; kept a while for late QM1 retransmits (session_pruning.hpp)
 };
 
+// Where an installed IPsec SA pair stands (child_sa.hpp); it leaves the session when it is removed.
+enum class ChildState {
+  Installed,   // carrying traffic
+  SoftExpired, // the kernel's soft lifetime (seconds or kilobytes) is reached: the client should renew it
+  Superseded,  // a newer pair for the same selectors exists (the client renewed it); this one drains
+};
+
 // An IPsec SA pair installed in the kernel.
 struct ChildSa {
+  ChildState state = ChildState::Installed;
   kernel::Spi spi_in;    // ours (peer -> us)
   kernel::Spi spi_out;   // the peer's (us -> peer)
   Ipv4Net client_net;
@@ -86,11 +90,13 @@ struct ChildSa {
   uint32_t reqid = 0;
   std::string transform;  // "esp-des esp-md5-hmac"
   uint32_t lifetime_seconds = 0;
+  uint32_t lifetime_kilobytes = 0;  // 0: none
   TimePoint installed_at{};
   bool route_added = false;
 };
 
 struct Session {
+  SessionStage stage = SessionStage::Phase1;  // Xauth -> mode-config -> quick modes (session_flow.hpp)
   XauthSession xauth;
   ModeConfigSession mode_config;
   std::optional<Outstanding> outstanding;  // at most one server-initiated message in flight

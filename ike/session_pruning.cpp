@@ -47,7 +47,7 @@ std::vector<kernel::Spi> prune_session_state(Phase1Sa& sa, TimePoint now, const 
   for (const auto& [mid, qm] : session.quick_modes)
     if (qm.state != QuickModeExchange::State::Done) live.insert(mid);
   if (session.outstanding) live.insert(session.outstanding->message_id);
-  if (session.xauth.state != XauthState::NotRequired && session.xauth.state != XauthState::Done)
+  if (xauth_in_progress(session.stage))
     live.insert(session.xauth.message_id);
   std::erase_if(sa.phase2_ivs, [&](const auto& entry) { return !live.count(entry.first); });
   return abandoned;

@@ -6,7 +6,6 @@ namespace ravpn::ike::xauth_exchange {
 
 Bytes request(ExchangeContext& ctx, Phase1Sa& sa, const std::string& message) {
   auto& x = sa.session.xauth;
-  x.state = XauthState::Requested;
   x.message_id = new_message_id(ctx.rng, sa).value;
   AttributePayload a;
   a.type = cfg_type::Request;
@@ -20,7 +19,6 @@ Bytes request(ExchangeContext& ctx, Phase1Sa& sa, const std::string& message) {
 
 Bytes status(ExchangeContext& ctx, Phase1Sa& sa, bool ok) {
   auto& x = sa.session.xauth;
-  x.state = XauthState::StatusSent;
   // draft-beaulieu-ike-xauth-02 §4.1: the status is a new SET/ACK exchange, so a fresh message ID, whose IV starts
   // from the phase 1 chain (RFC 2409 appendix B), not from the REQUEST/REPLY exchange's.
   x.message_id = new_message_id(ctx.rng, sa).value;
@@ -34,7 +32,7 @@ Bytes status(ExchangeContext& ctx, Phase1Sa& sa, bool ok) {
 Received on_message(ExchangeContext&, Phase1Sa& sa, const AttributePayload& a) {
   auto& x = sa.session.xauth;
   Received r;
-  if (a.type == cfg_type::Reply && x.state == XauthState::Requested) {
+  if (a.type == cfg_type::Reply && sa.session.stage == SessionStage::XauthRequested) {
     const auto* user = a.find(cfg_attr::XauthUserName);
     const auto* password = a.find(cfg_attr::XauthUserPassword);
     if (!user || !password || user->basic || password->basic) {
@@ -47,14 +45,14 @@ Received on_message(ExchangeContext&, Phase1Sa& sa, const AttributePayload& a) {
     r.credentials.peer = sa.peer.address;
     r.credentials.group = sa.group_name;
     x.user = r.credentials.user;
-    x.state = XauthState::Checking;
     return r;
   }
-  if (a.type == cfg_type::Ack && x.state == XauthState::StatusSent) {
+  if (a.type == cfg_type::Ack &&
+      (sa.session.stage == SessionStage::XauthStatusSent || sa.session.stage == SessionStage::XauthFailed)) {
     r.what = Received::What::Acknowledged;
     return r;
   }
-  r.problem = "unexpected Xauth message type " + std::to_string(a.type) + " in state " + name(x.state);
+  r.problem = "unexpected Xauth message type " + std::to_string(a.type) + " in session stage " + name(sa.session.stage);
   return r;
 }
 

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "ike/child_sa.hpp"
 #include "ike/log_text.hpp"
 
 #ifndef RAVPN_VERSION
@@ -263,8 +264,8 @@ json isakmp_view(const ike::Phase1Sa& sa, TimePoint now) {
   j["group"] = sa.group_name.empty() ? json(nullptr) : json(printable(sa.group_name));
   j["nat_t"] = {{"variant", name(sa.natt)}, {"peer_behind_nat", sa.peer_behind_nat},
                 {"local_behind_nat", sa.local_behind_nat}};
-  j["xauth"] = {{"state", name(sa.session.xauth.state)},
-                {"user", sa.session.xauth.user.empty() ? json(nullptr) : json(printable(sa.session.xauth.user))}};
+  j["stage"] = name(sa.session.stage);  // Xauth -> mode-config -> quick modes (ike/session_flow.hpp)
+  j["xauth"] = {{"user", sa.session.xauth.user.empty() ? json(nullptr) : json(printable(sa.session.xauth.user))}};
   const auto& mc = sa.session.mode_config;
   j["address"] = mc.address ? json(mc.address->str()) : json(nullptr);
   j["ipsec_sas"] = sa.session.children.size();
@@ -291,8 +292,10 @@ json child_views(const ike::Phase1Sa& sa, TimePoint now, kernel::Kernel* kernel)
     j["local_net"] = c.protected_net.str();
     j["remote_net"] = c.client_net.str();
     j["reqid"] = c.reqid;
+    j["state"] = ike::child_sa::name(c.state);
     j["transform"] = c.transform;
     j["lifetime"] = c.lifetime_seconds;
+    j["lifetime_kilobytes"] = c.lifetime_kilobytes == 0 ? json(nullptr) : json(c.lifetime_kilobytes);
     j["installed_for"] = std::max<int64_t>(0, seconds_between(c.installed_at, now));
     j["lifetime_left"] = lifetime_left(c.installed_at, c.lifetime_seconds, now);
     if (kernel) {
@@ -310,7 +313,7 @@ json child_views(const ike::Phase1Sa& sa, TimePoint now, kernel::Kernel* kernel)
 json user_view(const ike::Phase1Sa& sa, TimePoint now) {
   const auto& x = sa.session.xauth;
   const auto& mc = sa.session.mode_config;
-  const bool authenticated = x.state == ike::XauthState::Done && !x.user.empty();
+  const bool authenticated = ike::authenticated(sa.session.stage) && !x.user.empty();
   if (!(sa.established() || sa.detached()) || sa.session.handed_to != 0 ||
       (!authenticated && !mc.address && sa.session.children.empty()))
     return nullptr;  // an older ISAKMP SA whose session a newer one took over is not a user of its own

@@ -107,6 +107,7 @@ std::string isakmp_text(const json& r) {
       carried = ", session taken over from conn " + cell(sa["session"], "carried_from");
     if (sa.contains("session") && sa["session"].is_object() && !sa["session"].value("handed_to", json()).is_null())
       carried += ", session handed to conn " + cell(sa["session"], "handed_to");
+    if (sa.contains("stage")) carried += ", session " + cell(sa, "stage");
     s += fmt::format("conn {}: cookies {} {}, peer id {}{}\n", cell(sa, "serial"), cell(sa, "icookie"),
                      cell(sa, "rcookie"),
                      sa.contains("peer_id") && sa["peer_id"].is_object()
@@ -118,11 +119,11 @@ std::string isakmp_text(const json& r) {
 }
 
 std::string sas_text(const json& r) {
-  Table t({"conn", "peer", "user", "local net", "remote net", "spi in", "spi out", "transform", "in bytes/pkts",
-           "out bytes/pkts", "lifetime left"});
+  Table t({"conn", "peer", "user", "local net", "remote net", "spi in", "spi out", "state", "transform",
+           "in bytes/pkts", "out bytes/pkts", "lifetime left"});
   for (const auto& c : list(r, "sas"))
     t.add({cell(c, "serial"), cell(c, "peer"), cell(c, "user"), cell(c, "local_net"), cell(c, "remote_net"),
-           cell(c, "spi_in"), cell(c, "spi_out"), cell(c, "transform"), counters_text(c.value("in", json())),
+           cell(c, "spi_in"), cell(c, "spi_out"), cell(c, "state"), cell(c, "transform"), counters_text(c.value("in", json())),
            counters_text(c.value("out", json())), duration_text(c.value("lifetime_left", json()))});
   std::string s = t.str() + fmt::format("{} IPsec SA pair(s)\n", list(r, "sas").size());
   if (!r.value("kernel", true)) s += "(no kernel XFRM access: no counters)\n";

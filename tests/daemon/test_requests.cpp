@@ -36,7 +36,7 @@ Phase1Sa established_sa(TimePoint at) {
   sa.psk.assign(psk.begin(), psk.end());
   sa.psk_origin = "group vpn3000";
   sa.keys.skeyid_a.assign(20, 0xee);
-  sa.session.xauth.state = XauthState::Done;
+  sa.session.stage = SessionStage::Configured;
   sa.session.xauth.user = "john";
   sa.session.mode_config.address = Ipv4::parse("10.2.1.1");
   sa.session.mode_config.pool = "ourpool";
@@ -89,7 +89,7 @@ TEST_CASE("isakmp view: addresses, cookies, identity, algorithms, user, lifetime
   CHECK(j["algorithms"]["auth"] == "xauth-init-pre-share");
   CHECK(j["algorithms"]["policy"] == 20);
   CHECK(j["xauth"]["user"] == "john");
-  CHECK(j["xauth"]["state"] == "done");
+  CHECK(j["stage"] == "configured");
   CHECK(j["address"] == "10.2.1.1");
   CHECK(j["established_for"] == 100);
   CHECK(j["lifetime_left"] == 86300);
@@ -180,7 +180,7 @@ TEST_CASE("users view: like show uauth") {
   CHECK(u["peer"] == "192.0.2.5:500");
   CHECK(u["connected_for"] == 42);
   // Xauth not finished and no address: not a user yet.
-  sa.session.xauth.state = XauthState::Requested;
+  sa.session.stage = SessionStage::XauthRequested;
   sa.session.mode_config.address.reset();
   CHECK(control::user_view(sa, time.now()).is_null());
 }
@@ -256,7 +256,7 @@ TEST_CASE("requests: status and isakmp of a responder with one aggressive-mode S
   CHECK(i["sas"][0]["mode"] == "aggressive");
   CHECK(i["sas"][0]["group"] == "vpn3000");
   CHECK(i["sas"][0]["established_for"] == 5);
-  CHECK(i["sas"][0]["xauth"]["state"] == "requested");
+  CHECK(i["sas"][0]["stage"] == "xauth requested");
   const std::string all = control::handle_line(c.ctx, req("isakmp").dump());
   for (const auto& secret : test::secrets()) CHECK(all.find(secret) == std::string::npos);
 

@@ -108,7 +108,7 @@ TEST_CASE("mode-config pull: a REQUEST before Xauth finished is dropped, no addr
   ask.attributes.push_back(DataAttribute::tlv(cfg_attr::InternalIp4Address, {}));
   CHECK(h.feed(c.p2->transaction(0x01020304, ask)).empty());
   CHECK(h.pool().leased() == 0);
-  CHECK(h.log.contains("mode-config request before Xauth finished"));
+  CHECK(h.log.contains("mode-config request in session stage 'xauth requested', dropped"));
 }
 
 TEST_CASE("pool exhaustion (pull): with a 1-address pool the second client gets a REPLY without an address, then a DELETE") {
@@ -229,7 +229,7 @@ TEST_CASE("mode-config initiate + respond: a client without Unity that pulls (st
     CHECK(h.tick().empty());
   }
   CHECK(h.pool().leased() == 1);
-  CHECK_FALSE(h.responder.find(c.ini.rcookie())->session.mode_config.pushed);
+  CHECK(h.responder.find(c.ini.rcookie())->session.stage == SessionStage::Configured);  // pulled, never pushed
   CHECK_FALSE(h.log.contains("pushing"));
 }
 
