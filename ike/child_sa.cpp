@@ -13,10 +13,8 @@
 namespace ravpn::ike::child_sa {
 namespace {
 
-Bytes spi_bytes(kernel::Spi s) { return be32_bytes(s.value); }
-
-bool same_selectors(const ChildSa& a, const ChildSa& b) {
-  return a.client_net == b.client_net && a.protected_net == b.protected_net;
+bool has_selectors(const ChildSa& c, const Ipv4Net& client_net, const Ipv4Net& protected_net) {
+  return c.client_net == client_net && c.protected_net == protected_net;
 }
 
 kernel::Result<> program_kernel(ExchangeContext& ctx, Phase1Sa& sa, const QuickModeExchange& qm, ChildSa& child) {
@@ -24,7 +22,7 @@ kernel::Result<> program_kernel(ExchangeContext& ctx, Phase1Sa& sa, const QuickM
   const size_t enc_len = esp_cipher_key_bytes(esp), auth_len = esp_auth_key_bytes(qm.auth_alg);
   auto keys = [&](kernel::Spi spi) {
     return crypto::quick_mode_keymat(sa.choice.hash, sa.keys.skeyid_d, qm.g_qm_xy, uint8_t(ProtocolId::IpsecEsp),
-                                     spi_bytes(spi), qm.ni_b, qm.nr_b, enc_len + auth_len);
+                                     be32_bytes(spi.value), qm.ni_b, qm.nr_b, enc_len + auth_len);
   };
   kernel::Spi peer_spi{be32_of(qm.peer_spi)};
   const bool udp = qm.encapsulation != encaps::Tunnel;
@@ -73,7 +71,7 @@ kernel::Result<> program_kernel(ExchangeContext& ctx, Phase1Sa& sa, const QuickM
   // Policies once per selector pair: a rekey reuses them (same reqid).
   bool have_policies = false;
   for (const auto& c : sa.session.children)
-    have_policies = have_policies || (c.client_net == qm.client_net && c.protected_net == qm.protected_net);
+    have_policies = have_policies || has_selectors(c, qm.client_net, qm.protected_net);
   if (!have_policies) {
     using kernel::Direction;
     std::vector<kernel::PolicySpec> policies{
@@ -107,11 +105,12 @@ kernel::Result<> program_kernel(ExchangeContext& ctx, Phase1Sa& sa, const QuickM
 
 uint32_t reqid_for(const Phase1Sa& sa, const QuickModeExchange& qm) {
   for (const auto& c : sa.session.children)
-    if (c.client_net == qm.client_net && c.protected_net == qm.protected_net) return c.reqid;
+    if (has_selectors(c, qm.client_net, qm.protected_net)) return c.reqid;
   // Unique across the daemon: the inbound SPI is unique per destination, so take it.
   return qm.our_spi.value;
 }
 
+// `child` has left the session already: what stays there decides whether its policies and route go too.
 void remove_from_kernel(ExchangeContext& ctx, Phase1Sa& sa, const ChildSa& child) {
   if (!ctx.kernel) return;
   auto report = [&](const kernel::Result<>& r, const std::string& what) {
@@ -123,10 +122,10 @@ void remove_from_kernel(ExchangeContext& ctx, Phase1Sa& sa, const ChildSa& child
   keep_removed_traffic(sa, ctx.kernel, child.spi_in, child.spi_out);  // accounting totals over rekeys
   report(ctx.kernel->delete_sa(sa.local.address, child.spi_in), "inbound SA");
   report(ctx.kernel->delete_sa(sa.peer.address, child.spi_out), "outbound SA");
-  bool last_for_selectors = true;
-  for (const auto& c : sa.session.children)
-    if (&c != &child && c.client_net == child.client_net && c.protected_net == child.protected_net)
-      last_for_selectors = false;
+  const auto& rest = sa.session.children;
+  const bool last_for_selectors = std::none_of(rest.begin(), rest.end(), [&](const ChildSa& c) {
+    return has_selectors(c, child.client_net, child.protected_net);
+  });
   if (last_for_selectors) {
     using kernel::Direction;
     report(ctx.kernel->delete_policy(child.protected_net, child.client_net, Direction::Out), "out policy");
@@ -137,7 +136,7 @@ void remove_from_kernel(ExchangeContext& ctx, Phase1Sa& sa, const ChildSa& child
     // The route stays while another SA pair of this client address needs it; that pair takes it over.
     ChildSa* heir = nullptr;
     for (auto& c : sa.session.children)
-      if (&c != &child && c.client_net == child.client_net) heir = &c;
+      if (c.client_net == child.client_net) heir = &c;
     auto dev = ctx.routes->device_of_local.find(sa.local.address);
     if (heir)
       heir->route_added = true;
@@ -185,7 +184,7 @@ kernel::Result<ChildSa> install(ExchangeContext& ctx, Phase1Sa& sa, const QuickM
   // to a new quick mode): the older pairs drain.
   bool rekey = false;
   for (auto& c : sa.session.children)
-    if (same_selectors(c, child)) {
+    if (has_selectors(c, child.client_net, child.protected_net)) {
       rekey = true;
       c.state = ChildState::Superseded;
     }

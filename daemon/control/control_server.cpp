@@ -57,8 +57,8 @@ bool user_in_group(uid_t uid, gid_t group) {
 }
 
 constexpr size_t kReadChunk = 16 * 1024;
-constexpr int kReadsPerEvent = 8;
-constexpr size_t kMaxDrained = 1024 * 1024;  // after the last answer: input read and dropped before closing anyway  // bounded work per wake-up: other clients and the IKE sockets come next
+constexpr int kReadsPerEvent = 8;  // bounded work per wake-up: other clients and the IKE sockets come next
+constexpr size_t kMaxDrained = 1024 * 1024;  // after the last answer: input read and dropped before closing anyway
 
 }  // namespace
 
