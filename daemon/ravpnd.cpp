@@ -6,6 +6,8 @@
 //          [--dialect ios|pix|native]   the config's dialect (default: detected from the text)
 //          [--wait-address SECONDS]  wait this long for the IKE addresses to appear on an interface (boot)
 //          [--state-dir DIR]  keep the lease file there, so users get their address back after a restart
+//          [--user NAME]     the unprivileged account of the IKE process (default _ravpn, else nobody)
+//          [--no-privsep]    one process as root (privilege separation is on whenever ravpnd starts as root)
 //   ravpnd --check-config FILE [--secrets FILE] [--quiet | --errors-only]  the resolved model as JSON (--quiet: only
 //                                                          the report ravpn-convert --report prints; --errors-only:
 //                                                          the error lines, for the unit's ExecStartPre); exit 1 on
@@ -27,8 +29,12 @@
 #include "daemon/config/parse.hpp"
 #include "daemon/firewall/ruleset.hpp"
 #include "netlink/interfaces.hpp"
+#include "netlink/nft_firewall.hpp"
+#include "netlink/stale_state.hpp"
+#include "pool/lease_file.hpp"
 #include "daemon/logger.hpp"
 #include "ike/log_limiter.hpp"
+#include "daemon/privsep/split.hpp"
 #include "daemon/service.hpp"
 #include "daemon/systemd_notify.hpp"
 #include "xauth/config_check.hpp"
@@ -39,7 +45,7 @@ void usage() {
   std::fprintf(stderr,
                "usage: ravpnd --config FILE [--secrets FILE] [--foreground] [--debug CATEGORIES] [--socket PATH]\n"
                "              [--interface NAME=LINUX]... [--no-firewall] [--dialect ios|pix|native]\n"
-               "              [--wait-address SECONDS] [--state-dir DIR]\n"
+               "              [--wait-address SECONDS] [--state-dir DIR] [--user NAME] [--no-privsep]\n"
                "       ravpnd --check-config FILE [--secrets FILE] [--quiet | --errors-only]\n"
                "       ravpnd --print-nft FILE [--secrets FILE] [--interface NAME=LINUX]...\n");
 }
@@ -119,11 +125,90 @@ ravpn::config::Config load_checked(const std::string& path, const std::string& s
   return cfg;
 }
 
+// What the privileged process needs to re-read the configuration and keep the firewall.
+struct Separation {
+  std::string user, config_path, secrets_path;
+  std::optional<ravpn::config::Dialect> dialect;
+  bool firewall = true;
+  ravpn::firewall::InterfaceNames overrides;
+};
+
+// Privilege separation (daemon/privsep/): this process keeps root for the kernel, the firewall and the files; a
+// child runs the IKE service as an unprivileged user.
+int run_separated(ravpn::config::Config cfg, ravpn::daemon::ServiceOptions options, Separation sep,
+                  ravpn::Logger& log) {
+  namespace privsep = ravpn::privsep;
+  std::unique_ptr<ravpn::kernel::Firewall> nft;
+  auto apply = [&](const ravpn::config::Config& config) -> std::optional<std::string> {
+    if (!nft) return std::nullopt;
+    auto state = ravpn::firewall::build_firewall(config, interface_names(config, sep.overrides));
+    if (auto error = nft->apply(state)) return error;
+    log.log(ravpn::LogLevel::Info, ravpn::LogCategory::Daemon,
+            "nftables table {} {} applied ({} proxy ARP, {} mapped addresses)", ravpn::firewall::kTableFamily,
+            ravpn::firewall::kTableName, state.proxy_arp.size(), state.mapped_addresses.size());
+    return std::nullopt;
+  };
+  if (sep.firewall) {
+    nft = ravpn::netlink::make_nft_firewall();
+    if (auto error = apply(cfg)) throw std::runtime_error("nftables: " + *error);
+  }
+  const auto ike_addresses = cfg.ike_addresses();
+  privsep::SplitOptions split;
+  split.user = sep.user;
+  if (!options.state_dir.empty()) split.lease_path = options.state_dir + "/leases.json";
+  split.reload = [&]() -> std::expected<privsep::ReloadAnswer, std::string> {
+    auto texts = ravpn::config::read_texts(sep.config_path, sep.secrets_path);
+    auto next = ravpn::config::load_texts(texts, sep.dialect);
+    ravpn::xauth::check_authentication(next);
+    report(next, log);
+    if (next.has_errors()) return std::unexpected(next.source + " has errors; the running configuration stays");
+    if (auto error = apply(next))
+      return std::unexpected("nftables refused the new ruleset (the running one stays): " + *error);
+    return privsep::ReloadAnswer{texts.path, *texts.text, texts.secrets_path, texts.secrets_text.value_or("")};
+  };
+  split.cleanup = [&](bool crashed) {
+    if (crashed) {
+      // The IKE process is gone without its deletes: its SAs, policies and routes serve nobody now.
+      const auto sweep = ravpn::netlink::remove_stale_ipsec(ike_addresses);
+      if (!sweep.removed.empty())
+        log.log(ravpn::LogLevel::Notice, ravpn::LogCategory::Daemon,
+                "removed {} kernel items the IKE process left behind", sweep.removed.size());
+    }
+    if (nft) nft->remove();
+    // The IKE process could not remove its control socket from root's runtime directory.
+    if (!options.control_socket.empty()) unlink(options.control_socket.c_str());
+  };
+  const auto dialect = sep.dialect;
+  split.ike_process = [&](std::unique_ptr<privsep::RemoteKernel> kernel, std::function<void()> drop) {
+    auto* remote = kernel.get();
+    options.kernel = std::move(kernel);
+    options.firewall = false;  // the privileged process keeps the ruleset
+    options.load_config = [remote, dialect]() -> std::expected<ravpn::config::Config, std::string> {
+      auto answer = remote->reload();
+      if (!answer) return std::unexpected(answer.error());
+      ravpn::config::ConfigTexts texts{answer->config_path, answer->config_text, answer->secrets_path,
+                                       answer->secrets_path.empty() ? std::nullopt
+                                                                    : std::optional(answer->secrets_text)};
+      auto next = ravpn::config::load_texts(texts, dialect);
+      ravpn::xauth::check_authentication(next);
+      return next;
+    };
+    options.write_leases = [remote](const std::vector<ravpn::pool::SavedLease>& leases) {
+      remote->write_leases(ravpn::pool::lease_file_text(leases));
+    };
+    ravpn::daemon::Service service(std::move(cfg), log, std::move(options));
+    drop();
+    return service.run();
+  };
+  return privsep::run_separated(std::move(split), log);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string config_path, secrets_path, check_path, nft_path, debug, socket_path = "/run/ravpn/ravpnd.sock";
-  bool foreground = false, quiet = false, errors_only = false, firewall = true;
+  bool foreground = false, quiet = false, errors_only = false, firewall = true, privsep = true;
+  std::string user = "_ravpn";
   int wait_address = 0;
   std::string state_dir;
   std::optional<ravpn::config::Dialect> dialect;  // --dialect ios|pix|native; default: detected from the text
@@ -157,6 +242,8 @@ int main(int argc, char** argv) {
                         : d == "pix" ? ravpn::config::Dialect::Pix : ravpn::config::Dialect::Native;
     }
     else if (a == "--no-firewall") firewall = false;
+    else if (a == "--user") ok = value(user) && !user.empty();
+    else if (a == "--no-privsep") privsep = false;
     else if (a == "--interface") {
       std::string pair;
       ok = value(pair) && pair.find('=') != std::string::npos && pair.find('=') > 0;
@@ -221,16 +308,20 @@ int main(int argc, char** argv) {
     ravpn::daemon::ServiceOptions options;
     options.control_socket = socket_path;
     options.set_debug = [&sink](const std::string& categories) { return sink.set_debug(categories); };
-    options.load_config = [&] {
-      auto next = load_checked(config_path, secrets_path, dialect);
-      report(next, log);
-      return next;
-    };
-    options.firewall = firewall;
     options.interface_overrides = overrides;
     options.state_dir = state_dir;
-    ravpn::daemon::Service service(std::move(cfg), log, std::move(options));
-    return service.run();
+    if (!privsep || geteuid() != 0) {
+      options.load_config = [&]() -> std::expected<ravpn::config::Config, std::string> {
+        auto next = load_checked(config_path, secrets_path, dialect);
+        report(next, log);
+        return next;
+      };
+      options.firewall = firewall;
+      ravpn::daemon::Service service(std::move(cfg), log, std::move(options));
+      return service.run();
+    }
+    return run_separated(std::move(cfg), std::move(options), Separation{user, config_path, secrets_path, dialect,
+                                                                       firewall, overrides}, log);
   } catch (const std::exception& e) {
     log.log(ravpn::LogLevel::Error, ravpn::LogCategory::Daemon, "{}", e.what());
     return 1;

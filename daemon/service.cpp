@@ -93,7 +93,10 @@ void Service::open_control() {
 
 void Service::open_services() {
   // Kernel: XFRM over netlink. Without it (no CAP_NET_ADMIN) phase 1 still runs; quick mode says why it cannot.
-  if (auto k = netlink::NetlinkKernel::open(); k) {
+  if (options_.kernel) {
+    kernel_ = std::move(options_.kernel);  // privilege separation: the privileged process programs the kernel
+    services_.kernel = kernel_.get();
+  } else if (auto k = netlink::NetlinkKernel::open(); k) {
     kernel_ = std::move(*k);
     services_.kernel = kernel_.get();
   } else {
@@ -206,7 +209,9 @@ void Service::save_leases_if_changed() {
   auto leases = pool::snapshot(pools_, saved_leases_, std::chrono::duration_cast<std::chrono::seconds>(
                                                           std::chrono::system_clock::now().time_since_epoch())
                                                           .count());
-  if (auto error = pool::write_lease_file(lease_path(options_.state_dir), leases)) {
+  if (options_.write_leases) {
+    options_.write_leases(leases);  // the privileged process writes it; a failure comes back to the log
+  } else if (auto error = pool::write_lease_file(lease_path(options_.state_dir), leases)) {
     log_.log(LogLevel::Warning, LogCategory::Daemon, "lease file not written: {}", *error);
     return;  // tried again on the next change
   }
@@ -248,7 +253,9 @@ std::optional<std::string> Service::apply_firewall(const config::Config& config)
 // config no longer allows go (with deletes), the others keep their SAs and leases.
 std::expected<nlohmann::json, std::string> Service::reload() {
   if (!options_.load_config) return std::unexpected("this daemon was started without a configuration file to re-read");
-  auto next = std::make_unique<config::Config>(options_.load_config());
+  auto loaded = options_.load_config();
+  if (!loaded) return std::unexpected(loaded.error());
+  auto next = std::make_unique<config::Config>(std::move(*loaded));
   if (next->has_errors())
     return std::unexpected(fmt::format("{} has errors; the running configuration stays", next->source));
   if (auto error = apply_firewall(*next))

@@ -32,13 +32,18 @@ struct ServiceOptions {
   std::string control_socket;  // the JSON control socket (daemon/control/); empty = none
   std::function<bool(const std::string&)> set_debug;  // the control socket's `debug` request
   // Reads the configuration files again (SIGHUP, the control socket's `reload`); the diagnostics are reported by
-  // it. Empty: reload is refused.
-  std::function<config::Config()> load_config;
+  // it. An error text: the new configuration cannot be had (under privilege separation: the privileged process
+  // refused it). Empty: reload is refused.
+  std::function<std::expected<config::Config, std::string>()> load_config;
+  // Privilege separation (daemon/privsep/): the kernel behind the channel to the privileged process, and the lease
+  // file written there. Null / empty: XFRM netlink opened here, the lease file written here.
+  std::unique_ptr<kernel::Kernel> kernel;
+  std::function<void(const std::vector<pool::SavedLease>&)> write_leases;
   bool firewall = true;
   // Where the lease file (leases.json) lives, so returning users get their address back after a restart; empty:
   // leases are not kept (the unit passes /var/lib/ravpn, its StateDirectory).
   std::string state_dir;
-  firewall::InterfaceNames interface_overrides;  // --interface NAME=LINUX, over the by-address mapping  // program the nftables ruleset, proxy ARP and mapped addresses (daemon/firewall/)
+  firewall::InterfaceNames interface_overrides;  // --interface NAME=LINUX, over the by-address mapping
 };
 
 class Service final : public ike::Sender {

@@ -193,13 +193,31 @@ kernel::Result<ChildSa> install(ExchangeContext& ctx, Phase1Sa& sa, const QuickM
   return child;
 }
 
+namespace {
+
+bool is_pair_of(const Phase1Sa& sa, const ChildSa& c, const kernel::ExpireEvent& e) {
+  return (c.spi_in == e.spi && e.destination == sa.local.address) ||
+         (c.spi_out == e.spi && e.destination == sa.peer.address);
+}
+
+}  // namespace
+
+const ChildSa* find_pair(const Phase1Sa& sa, const kernel::ExpireEvent& e) {
+  for (const auto& c : sa.session.children)
+    if (is_pair_of(sa, c, e)) return &c;
+  return nullptr;
+}
+
 bool on_kernel_expire(ExchangeContext& ctx, Phase1Sa& sa, const kernel::ExpireEvent& e) {
   auto& children = sa.session.children;
-  auto it = std::find_if(children.begin(), children.end(), [&](const ChildSa& c) {
-    return (c.spi_in == e.spi && e.destination == sa.local.address) ||
-           (c.spi_out == e.spi && e.destination == sa.peer.address);
-  });
+  auto it = std::find_if(children.begin(), children.end(), [&](const ChildSa& c) { return is_pair_of(sa, c, e); });
   if (it == children.end()) return false;
+  if (!e.refused.empty()) {
+    ctx.log.log(LogLevel::Error, LogCategory::Ipsec, "{}: the kernel refused IPsec SA {:08x}: {}; the pair is removed",
+                sa.tag(), e.spi.value, e.refused);
+    remove_at(ctx, sa, it);
+    return true;
+  }
   if (!e.hard) {
     if (it->state == ChildState::Installed) it->state = ChildState::SoftExpired;
     ctx.log.log(LogLevel::Info, LogCategory::Ipsec, "{}: IPsec SA {:08x} reached its soft lifetime{}", sa.tag(),

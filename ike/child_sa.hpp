@@ -27,7 +27,10 @@ kernel::Result<ChildSa> install(ExchangeContext& ctx, Phase1Sa& sa, const QuickM
 
 // The kernel's expire event (XFRMNLGRP_EXPIRE) for one of `sa`'s pairs: soft moves it on, hard removes it.
 // False when the SPI is not one of this session's.
+// An event with `refused` set (a pipelined install the kernel refused) removes the pair like a hard expiry.
 bool on_kernel_expire(ExchangeContext& ctx, Phase1Sa& sa, const kernel::ExpireEvent& event);
+// The pair of `sa` the event names, or null.
+const ChildSa* find_pair(const Phase1Sa& sa, const kernel::ExpireEvent& event);
 
 // The peer's DELETE for an ESP SPI (either direction's): that pair goes. False when it is not one of ours.
 bool on_peer_delete(ExchangeContext& ctx, Phase1Sa& sa, uint32_t spi);

@@ -224,8 +224,17 @@ void Responder::finish_xauth(const Cookie& rcookie, const xauth::Result& result)
 
 void Responder::on_kernel_expire(const std::vector<kernel::ExpireEvent>& events) {
   for (const auto& e : events)
-    for (auto& [cookie, sa] : sas_)
-      if (child_sa::on_kernel_expire(*ctx_, *sa, e)) break;
+    for (auto& [cookie, sa] : sas_) {
+      const auto* pair = child_sa::find_pair(*sa, e);
+      if (!pair) continue;
+      // A refused install: the client believes the tunnel is up; tell it the pair is gone (as quick mode does when
+      // an install fails at once), so it can negotiate again.
+      const std::optional<uint32_t> tell_peer =
+          e.refused.empty() ? std::nullopt : std::optional<uint32_t>(pair->spi_in.value);
+      child_sa::on_kernel_expire(*ctx_, *sa, e);
+      if (tell_peer) send_to_peer(*sa, informational::delete_esp(*ctx_, *sa, {*tell_peer}));
+      break;
+    }
 }
 
 void Responder::on_quick_mode(const Datagram& d, const Header& h, Phase1Sa& sa) {

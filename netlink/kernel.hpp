@@ -76,6 +76,9 @@ struct ExpireEvent {
   Ipv4 destination;
   Spi spi;
   bool hard = false;
+  // Not an expiry: a pipelined install of this SA was refused (the text says why); the pair is gone as after a hard
+  // expiry, and the peer is told.
+  std::string refused;
 };
 
 struct RouteSpec {
@@ -97,6 +100,10 @@ class Kernel {
   virtual Result<SaCounters> counters(Ipv4 destination, Spi spi) = 0;
   virtual Result<> add_route(const RouteSpec& route) = 0;
   virtual Result<> delete_route(const RouteSpec& route) = 0;
+  // A kernel behind the privilege-separation channel (daemon/privsep/remote_kernel.hpp) pipelines the calls that
+  // change state: they return before the kernel has answered and a refused SA comes back as an ExpireEvent with
+  // `refused` set. answer_now(true) makes every call wait for its answer (the kernel probe needs the verdict).
+  virtual void answer_now(bool) {}
   // A file descriptor readable when expire events wait (-1 when the implementation has none), and the events.
   virtual int event_fd() const = 0;
   virtual std::vector<ExpireEvent> read_events() = 0;

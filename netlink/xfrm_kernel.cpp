@@ -128,7 +128,8 @@ std::vector<ExpireEvent> NetlinkKernel::read_events() {
     if (expire.state.family != AF_INET || expire.state.id.proto != IPPROTO_ESP) return;
     events.push_back(ExpireEvent{.destination = Ipv4{ntohl(expire.state.id.daddr.a4)},
                                  .spi = Spi{ntohl(expire.state.id.spi)},
-                                 .hard = expire.hard != 0});
+                                 .hard = expire.hard != 0,
+                                 .refused = {}});
   });
   return events;
 }

@@ -21,21 +21,33 @@ std::optional<std::string> read_file(const std::string& path) {
 
 }  // namespace
 
-Config load(const std::string& path, const std::string& secrets_path, std::optional<Dialect> dialect) {
-  auto text = read_file(path);
-  if (!text) {
+ConfigTexts read_texts(const std::string& path, const std::string& secrets_path) {
+  ConfigTexts t;
+  t.path = path;
+  t.text = read_file(path);
+  t.secrets_path = secrets_path;
+  if (!secrets_path.empty()) t.secrets_text = read_file(secrets_path);
+  return t;
+}
+
+Config load_texts(const ConfigTexts& t, std::optional<Dialect> dialect) {
+  if (!t.text) {
     Config c;
-    c.source = path;
-    c.diagnostics.push_back({Diagnostic::Kind::Error, {path, 0}, "", "cannot read the configuration file", ""});
+    c.source = t.path;
+    c.diagnostics.push_back({Diagnostic::Kind::Error, {t.path, 0}, "", "cannot read the configuration file", ""});
     return c;
   }
-  Config c = detail::parse_dialect(dialect.value_or(detail::detect_dialect(*text)), *text, path);
-  if (!secrets_path.empty()) {
-    if (auto secrets = read_file(secrets_path)) apply_secrets(c, *secrets, secrets_path);
-    else c.diagnostics.push_back({Diagnostic::Kind::Error, {secrets_path, 0}, "", "cannot read the secrets file", ""});
+  Config c = detail::parse_dialect(dialect.value_or(detail::detect_dialect(*t.text)), *t.text, t.path);
+  if (!t.secrets_path.empty()) {
+    if (t.secrets_text) apply_secrets(c, *t.secrets_text, t.secrets_path);
+    else c.diagnostics.push_back({Diagnostic::Kind::Error, {t.secrets_path, 0}, "", "cannot read the secrets file", ""});
   }
   validate(c);
   return c;
+}
+
+Config load(const std::string& path, const std::string& secrets_path, std::optional<Dialect> dialect) {
+  return load_texts(read_texts(path, secrets_path), dialect);
 }
 
 std::string default_secrets_path(const std::string& config_path) {

@@ -28,6 +28,16 @@ void validate(Config& config);
 // Read FILE (and optional SECRETS), parse in DIALECT (default: detected from the text), apply, validate. Errors
 // reading files become diagnostics.
 Config load(const std::string& path, const std::string& secrets_path = "", std::optional<Dialect> dialect = {});
+// load() in two steps, for privilege separation: the privileged process reads the files (the secrets are root's),
+// the unprivileged one parses the same bytes. A text that could not be read is nullopt.
+struct ConfigTexts {
+  std::string path;
+  std::optional<std::string> text;
+  std::string secrets_path;  // empty: none
+  std::optional<std::string> secrets_text;
+};
+ConfigTexts read_texts(const std::string& path, const std::string& secrets_path);
+Config load_texts(const ConfigTexts& texts, std::optional<Dialect> dialect);
 
 // The secrets file ravpnd, --check-config and ravpn-convert use when no --secrets is given, so that they agree:
 // `secrets.cfg` beside CONFIG (`secrets.toml` beside a `.toml` file) when it exists, else "" (none). The package's

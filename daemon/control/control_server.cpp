@@ -128,7 +128,7 @@ ControlServer::~ControlServer() {
 }
 
 std::optional<Access> ControlServer::access_of(uid_t uid, gid_t gid) const {
-  if (uid == 0 || uid == geteuid()) return Access::Admin;
+  if (uid == 0 || uid == owner_) return Access::Admin;
   if (admin_group_ && (gid == *admin_group_ || user_in_group(uid, *admin_group_))) return Access::Admin;
   if (group_ && (gid == *group_ || user_in_group(uid, *group_))) return Access::Monitor;
   return std::nullopt;

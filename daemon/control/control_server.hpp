@@ -9,6 +9,7 @@
 // `ravpn` Monitor, everyone else is refused (one error line, then the connection closes). An admin who is not root
 // needs group `ravpn` as well, to open the socket.
 #pragma once
+#include <unistd.h>
 #include <sys/types.h>
 
 #include <functional>
@@ -89,6 +90,9 @@ class ControlServer {
   int listen_fd_ = -1;
   int epoll_fd_ = -1;
   std::optional<gid_t> group_, admin_group_;
+  // The user ravpnd started as (root under the unit), taken before the IKE process drops to its unprivileged
+  // account: that account is no administrator (other processes of `nobody` would be).
+  uid_t owner_ = geteuid();
   std::map<int, std::unique_ptr<Client>> clients_;
 };
 

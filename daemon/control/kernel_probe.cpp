@@ -82,7 +82,9 @@ KernelCapability probe_kernel(kernel::Kernel* kernel, const std::vector<ike::Esp
   c.xfrm = true;
   std::vector<ike::EspTransform> wanted = transforms;
   if (wanted.empty()) wanted.push_back(probe_default_transform());
+  kernel->answer_now(true);  // a pipelining kernel would say yes before the kernel has answered
   for (const auto& t : wanted) c.transforms.push_back({t.name, probe_one(*kernel, t)});
+  kernel->answer_now(false);
   return c;
 }
 

@@ -92,6 +92,9 @@ main() {
     tt_start_ravpnd
     tt_wait_log "$TT_RAVPND_LOG" "control socket ${SOCK//./\\.}" 10 "control socket opened" "$TT_RAVPND_PID"
     [ -S "$SOCK" ] || tt_fail "expected a socket at $SOCK"
+    tt_wait_log "$TT_RAVPND_LOG" "ravpnd started" 20 "ravpnd started" "$TT_RAVPND_PID"
+    tt_expect_privsep
+    tt_pass "privilege separation: UDP 500 held by an unprivileged process with no capabilities"
     local mode
     mode=$(stat -c %a "$SOCK")
     if getent group ravpn >/dev/null; then

@@ -90,7 +90,7 @@ TEST_CASE("accounting: Start when the tunnel is up, Interim-Updates, totals over
   CHECK(t.records[1].session_seconds == 30);
 
   // The first pair expires (hard): its counts stay in the session's totals.
-  h.responder.on_kernel_expire({{kGateway, kFirstSpi, true}});
+  h.responder.on_kernel_expire({{kGateway, kFirstSpi, true, {}}});
   REQUIRE(h.kernel.set_counters(kGateway, second, {500, 5, 0}));
   for (int i = 0; i < 30; ++i) {
     h.advance(Seconds(1));

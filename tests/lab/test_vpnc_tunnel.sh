@@ -30,6 +30,8 @@ tt_log "client address $address"
 tt_in_client ping -c 5 -i 0.3 -W 2 -I "$address" "$TT_INSIDE_HOST_ADDR" >"$TT_TMP/ping.log" 2>&1 \
   || { cat "$TT_TMP/ping.log" >&2; tt_fail "ping from $address to $TT_INSIDE_HOST_ADDR through the tunnel"; }
 tt_pass "ping $address -> $TT_INSIDE_HOST_ADDR through ESP"
+tt_expect_privsep
+tt_pass "privilege separation: the tunnel's SAs came through the privileged process, UDP 500 is unprivileged"
 lab_expect_seen_as "route-map nonat: no NAT into the tunnel" "$TT_CLIENT_NS" "$address" "$TT_INSIDE_HOST_ADDR" 80 \
   "${address//./\\.}"
 

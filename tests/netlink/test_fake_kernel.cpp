@@ -133,8 +133,8 @@ TEST_CASE("fake kernel: records calls, injects failures, queues events") {
 
   CHECK(k.event_fd() == -1);
   CHECK(k.read_events().empty());
-  k.queue_event({ip("198.51.100.7"), Spi{0x1001}, false});
-  k.queue_event({ip("198.51.100.7"), Spi{0x1001}, true});
+  k.queue_event({ip("198.51.100.7"), Spi{0x1001}, false, {}});
+  k.queue_event({ip("198.51.100.7"), Spi{0x1001}, true, {}});
   auto events = k.read_events();
   REQUIRE(events.size() == 2);
   CHECK_FALSE(events[0].hard);

@@ -33,6 +33,18 @@ grep -q "^kernel IPsec:  ESP states $EXPECT_ESP" /tmp/status.txt && ok "ravpnctl
 grep -q "^forwarding: *on" /tmp/status.txt && ok "ravpnctl status: forwarding on" || fail "ravpnctl status: forwarding not on"
 ravpnctl metrics | grep -q "^ravpn_ip_forward 1$" && ok "ravpnctl metrics" || fail "ravpnctl metrics: no ravpn_ip_forward 1"
 
+# Privilege separation under the unit: UDP 500 is held by the IKE process, user _ravpn, no capabilities; the unit's
+# main process (root) is its parent.
+ike=$(ss -H -ulpn 'sport = :500' | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | sort -u)
+main=$(systemctl show -p MainPID --value ravpnd.service)
+if [ -n "$ike" ] && [ "$ike" != "$main" ] && [ "$(stat -c %U "/proc/$ike")" = _ravpn ] &&
+    [ "$(awk '/^CapEff:/ {print $2}' "/proc/$ike/status")" = 0000000000000000 ] &&
+    [ "$(awk '/^PPid:/ {print $2}' "/proc/$ike/status")" = "$main" ]; then
+    ok "UDP 500 held by pid $ike (user _ravpn, CapEff 0), child of the main process $main ($(stat -c %U "/proc/$main"))"
+else
+    fail "privilege separation: UDP 500 held by '$ike' ($(stat -c %U "/proc/$ike" 2>/dev/null), $(awk '/^CapEff:/ {print $2}' "/proc/$ike/status" 2>/dev/null)), main $main"
+fi
+
 # A good reload: one human line from ExecReload, still running.
 if systemctl reload ravpnd.service; then ok "systemctl reload (unchanged config)"; else fail "systemctl reload"; fi
 t1=$(mark)

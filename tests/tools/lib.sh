@@ -271,6 +271,33 @@ tt_stop_ravpnd() {
     TT_RAVPND_PID=""
 }
 
+# The process that parses packets: under privilege separation the IKE process ravpnd forked (its log names it),
+# else ravpnd itself.
+tt_ike_pid() {
+    local pid
+    pid=$(sed -n 's/.*privilege separation: IKE process \([0-9]*\) runs as.*/\1/p' "$TT_RAVPND_LOG" | tail -n 1)
+    echo "${pid:-$TT_RAVPND_PID}"
+}
+
+# Privilege separation is on: the process bound to UDP 500 is the IKE process, not root, with no capabilities, and
+# ravpnd itself (the privileged process) is its parent. Prints the figures for the log.
+tt_expect_privsep() {
+    local ike uid caps owner
+    ike=$(tt_ike_pid)
+    [ "$ike" != "$TT_RAVPND_PID" ] || tt_fail "privilege separation: no IKE process in the log"
+    uid=$(awk '/^Uid:/ {print $2 "/" $3 "/" $4 "/" $5}' "/proc/$ike/status")
+    caps=$(awk '/^CapEff:/ {print $2}' "/proc/$ike/status")
+    owner=$(ip netns exec "$TT_GW_NS" ss -H -ulpn "sport = :500" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | sort -u)
+    if awk '/^Uid:/ {exit !($2 == 0 || $3 == 0 || $4 == 0 || $5 == 0)}' "/proc/$ike/status"; then
+        tt_fail "privilege separation: IKE process $ike has uid $uid"
+    fi
+    [ "$caps" = 0000000000000000 ] || tt_fail "privilege separation: IKE process $ike has CapEff $caps"
+    [ "$owner" = "$ike" ] || tt_fail "privilege separation: UDP 500 is held by pid(s) '$owner', not the IKE process $ike"
+    [ "$(awk '/^PPid:/ {print $2}' "/proc/$ike/status")" = "$TT_RAVPND_PID" ] ||
+        tt_fail "privilege separation: IKE process $ike is not ravpnd's ($TT_RAVPND_PID) child"
+    tt_log "privilege separation: UDP 500 held by pid $ike, uid $uid, CapEff $caps; privileged parent $TT_RAVPND_PID"
+}
+
 # The daemon must still be running (a crash on a client's packet is a failure of its own).
 tt_expect_ravpnd_alive() {
     if [ -z "$TT_RAVPND_PID" ] || ! kill -0 "$TT_RAVPND_PID" 2>/dev/null; then

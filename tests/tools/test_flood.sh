@@ -24,7 +24,7 @@ if [ "$FULL" = 1 ]; then FLOOD_SECONDS=${FLOOD_SECONDS:-30}; SETTLE=60; else FLO
 RATE=${FLOOD_RATE:-10000}
 SOURCES=198.51.100.0/24,203.0.113.0/24,198.18.0.0/22
 
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$TT_RAVPND_PID/status"; }
+rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$(tt_ike_pid)/status"; }  # the IKE process holds the SAs
 
 # One legitimate attempt; appends "KIND ok|fail SECONDS" to $RESULTS.
 # ike-scan never sends message 3, so each answered probe stays half-open for 30 s: from one address the

@@ -1,0 +1,165 @@
+#include "daemon/privsep/remote_kernel.hpp"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include <botan/mem_ops.h>
+
+namespace ravpn::privsep {
+
+RemoteKernel::RemoteKernel(int fd, Logger& log) : channel_(fd), log_(log) {
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (epoll_fd_ < 0 || wake_fd_ < 0) throw std::runtime_error(std::string("privsep: ") + std::strerror(errno));
+  for (int watched : {channel_.fd(), wake_fd_}) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = watched;
+    if (epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, watched, &ev) != 0)
+      throw std::runtime_error(std::string("privsep: epoll_ctl: ") + std::strerror(errno));
+  }
+}
+
+RemoteKernel::~RemoteKernel() {
+  close(epoll_fd_);
+  close(wake_fd_);
+}
+
+void RemoteKernel::take(const Frame& frame) {
+  if (frame.header.type == Type::Expire) {
+    auto e = decode_expire(frame.body);
+    if (!e) throw std::runtime_error("privileged process: bad expire event: " + e.error());
+    events_.push_back(*e);
+  } else if (frame.header.type == Type::Refused) {
+    auto r = decode_refused(frame.body);
+    if (!r) throw std::runtime_error("privileged process: bad refusal: " + r.error());
+    if (r->request == Type::AddSa)
+      events_.push_back({.destination = r->sa.destination, .spi = r->sa.spi, .hard = true, .refused = r->error});
+    else if (r->request == Type::WriteLeases)
+      log_.log(LogLevel::Warning, LogCategory::Daemon, "lease file not written: {}", r->error);
+    else  // a removal of what the kernel already dropped (an expired SA) is the usual case
+      log_.log(r->request == Type::AddPolicy || r->request == Type::AddRoute ? LogLevel::Warning : LogLevel::Info,
+               LogCategory::Ipsec, "kernel refused {}: {}", name(r->request), r->error);
+  } else {
+    throw std::runtime_error(std::string("privileged process: unexpected ") + name(frame.header.type));
+  }
+  if (!events_.empty()) {
+    const uint64_t one = 1;
+    [[maybe_unused]] auto n = write(wake_fd_, &one, sizeof one);
+  }
+}
+
+void RemoteKernel::read_available(bool wait) {
+  if (channel_.fill(wait) == Channel::Fill::Closed) throw std::runtime_error("the privileged process has gone");
+  for (;;) {
+    auto f = channel_.next();
+    if (!f) throw std::runtime_error("privileged process: " + f.error());
+    if (!*f) return;
+    take(**f);
+  }
+}
+
+std::vector<kernel::ExpireEvent> RemoteKernel::read_events() {
+  uint64_t count;
+  [[maybe_unused]] auto n = read(wake_fd_, &count, sizeof count);
+  read_available(false);
+  auto out = std::move(events_);
+  events_.clear();
+  // take() may have set the eventfd again for what was just returned.
+  n = read(wake_fd_, &count, sizeof count);
+  return out;
+}
+
+kernel::Result<Bytes> RemoteKernel::call(Type type, ByteView body) {
+  const uint32_t id = next_id_++;
+  channel_.send(type, kAnswerWanted, id, body);
+  for (;;) {
+    auto f = channel_.next();
+    if (!f) throw std::runtime_error("privileged process: " + f.error());
+    if (!*f) {
+      if (channel_.fill(true) == Channel::Fill::Closed) throw std::runtime_error("the privileged process has gone");
+      continue;
+    }
+    const Frame& frame = **f;
+    if (frame.header.type != Type::Answer) {
+      take(frame);
+      continue;
+    }
+    if (frame.header.id != id)
+      throw std::runtime_error("privileged process: answer " + std::to_string(frame.header.id) + " to request " +
+                               std::to_string(id));
+    auto answer = decode_answer(frame.body);
+    if (!answer) throw std::runtime_error("privileged process: " + answer.error());
+    if (!answer->ok) return std::unexpected(answer->error);
+    return std::move(answer->payload);
+  }
+}
+
+kernel::Result<> RemoteKernel::post(Type type, ByteView body) {
+  if (answer_now_) {
+    auto r = call(type, body);
+    if (!r) return std::unexpected(r.error());
+    return {};
+  }
+  channel_.send(type, 0, next_id_++, body);
+  return {};
+}
+
+kernel::Result<kernel::Spi> RemoteKernel::allocate_spi(Ipv4 source, Ipv4 destination, uint32_t reqid) {
+  auto r = call(Type::AllocateSpi, encode(AllocateSpiRequest{source, destination, reqid}));
+  if (!r) return std::unexpected(r.error());
+  auto ref = decode_sa_ref(*r);
+  if (!ref) throw std::runtime_error("privileged process: " + ref.error());
+  return ref->spi;
+}
+
+kernel::Result<> RemoteKernel::add_sa(const kernel::SaSpec& sa, bool update) {
+  Bytes body = encode(AddSaRequest{sa, update});
+  auto r = post(Type::AddSa, body);
+  Botan::secure_scrub_memory(body.data(), body.size());
+  return r;
+}
+
+kernel::Result<> RemoteKernel::delete_sa(Ipv4 destination, kernel::Spi spi) {
+  return post(Type::DeleteSa, encode(SaRef{destination, spi}));
+}
+
+kernel::Result<> RemoteKernel::add_policy(const kernel::PolicySpec& policy) {
+  return post(Type::AddPolicy, encode(policy));
+}
+
+kernel::Result<> RemoteKernel::delete_policy(const Ipv4Net& source, const Ipv4Net& destination,
+                                             kernel::Direction direction) {
+  return post(Type::DeletePolicy, encode(DeletePolicyRequest{source, destination, direction}));
+}
+
+kernel::Result<kernel::SaCounters> RemoteKernel::counters(Ipv4 destination, kernel::Spi spi) {
+  auto r = call(Type::Counters, encode(SaRef{destination, spi}));
+  if (!r) return std::unexpected(r.error());
+  auto c = decode_counters(*r);
+  if (!c) throw std::runtime_error("privileged process: " + c.error());
+  return *c;
+}
+
+kernel::Result<> RemoteKernel::add_route(const kernel::RouteSpec& route) { return post(Type::AddRoute, encode(route)); }
+
+kernel::Result<> RemoteKernel::delete_route(const kernel::RouteSpec& route) {
+  return post(Type::DeleteRoute, encode(route));
+}
+
+std::expected<ReloadAnswer, std::string> RemoteKernel::reload() {
+  auto r = call(Type::Reload, {});
+  if (!r) return std::unexpected(r.error());
+  auto answer = decode_reload_answer(*r);
+  if (!answer) throw std::runtime_error("privileged process: " + answer.error());
+  return *answer;
+}
+
+void RemoteKernel::write_leases(const std::string& text) { (void)post(Type::WriteLeases, encode_string(text)); }
+
+}  // namespace ravpn::privsep
