@@ -86,7 +86,11 @@ void Service::open_control() {
   o.path = options_.control_socket;
   control_ = std::make_unique<control::ControlServer>(
       o, [this](std::string_view line, control::Access access) {
-        return control::handle_line(*control_context_, line, access);
+        // A view of every SA reads their counters from one kernel dump, not two requests per SA.
+        if (kernel_) kernel_->counters_snapshot(true);
+        auto answer = control::handle_line(*control_context_, line, access);
+        if (kernel_) kernel_->counters_snapshot(false);
+        return answer;
       },
       [](const std::string& message) { return control::dump_line(control::error_response(message)); }, time_, log_);
 }
@@ -308,6 +312,11 @@ void Service::return_memory() {
   // After a flood the half-open SAs and fragment sets are freed, but glibc keeps the pages of its arenas (the DH
   // threads have their own); hand them back once the count has fallen to a quarter of its peak, and again when
   // nothing is left.
+  // Likewise once many sessions have let go of their handshakes (a thousand logins a minute ago).
+  if (responder_->handshakes_released() >= released_at_trim_ + 1024) {
+    malloc_trim(0);
+    released_at_trim_ = responder_->handshakes_released();
+  }
   const size_t now = responder_->half_open() + responder_->fragments().pending();
   peak_half_open_ = std::max(peak_half_open_, now);
   if (peak_half_open_ >= 256 && now <= peak_half_open_ / 4) {

@@ -104,6 +104,7 @@ class Service final : public ike::Sender {
   TimePoint started_;
   size_t peak_half_open_ = 0;    // half-open SAs + fragment sets since the last malloc_trim
   bool trim_when_empty_ = false;
+  uint64_t released_at_trim_ = 0;  // the responder's handshakes_released() at the last malloc_trim
   std::unique_ptr<control::RequestContext> control_context_;
   std::unique_ptr<control::ControlServer> control_;  // after the responder: closed before it goes
 };

@@ -24,6 +24,7 @@ sockaddr_in to_sockaddr(const ike::Endpoint& e) {
   sa.sin_addr.s_addr = htonl(e.address.value);
   return sa;
 }
+constexpr int kReceiveBuffer = 2 << 20;
 std::string error_text(const std::string& what, const ike::Endpoint& e) {
   return what + " " + e.str() + ": " + std::strerror(errno);
 }
@@ -34,6 +35,12 @@ UdpSocket::UdpSocket(ike::Endpoint local) : local_(local) {
   if (fd_ < 0) throw std::runtime_error(error_text("socket for", local));
   int one = 1;
   setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  // A burst (every client's DELETE after an outage, a thousand logins at once) must not overflow the default
+  // ~200 KB while the loop is busy: 2 MiB, past net.core.rmem_max while the process still has CAP_NET_ADMIN (it
+  // binds before dropping privileges), else what rmem_max allows. Floods are handled by admission control, not here.
+  int buffer = kReceiveBuffer;
+  if (setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &buffer, sizeof buffer) != 0)
+    setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
   auto sa = to_sockaddr(local);
   if (bind(fd_, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
     auto msg = error_text("cannot bind", local);

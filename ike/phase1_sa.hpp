@@ -67,6 +67,9 @@ struct Phase1Sa {
   // Retransmission (RFC 2408 §5: a repeated request gets the same answer, without new crypto).
   Bytes last_request;
   Bytes last_response;
+  // The handshake's inputs above (DH values, nonces, SA and ID bodies, NAT-D, the last message pair) were released
+  // once the peer could no longer retransmit its last phase 1 message (session_pruning.hpp).
+  bool handshake_released = false;
 
   // After phase 1: Xauth, mode-config, quick mode and the IPsec SAs in the kernel.
   Session session;

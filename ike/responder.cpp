@@ -384,8 +384,10 @@ void Responder::tick() {
   std::vector<std::pair<Cookie, AcctCause>> expired;
   for (const auto& [cookie, sa] : sas_) {
     if (sa->established() || sa->detached()) {
+      const bool released = sa->handshake_released;
       for (const auto& spi : prune_session_state(*sa, now))
         if (services_.kernel) (void)services_.kernel->delete_sa(sa->local.address, spi);
+      if (!released && sa->handshake_released) ++handshakes_released_;
     }
     if (sa->detached()) {
       if (!keep_detached(*sa, now)) expired.emplace_back(cookie, AcctCause::NasRequest);

@@ -81,6 +81,8 @@ class Responder {
   const ResponderStats& stats() const { return stats_; }
   const Admission& admission() const { return admission_; }  // drops by rule (ike/admission.hpp)
   size_t half_open() const { return half_open_.size(); }
+  // ISAKMP SAs that have let go of their handshake's inputs since start (session_pruning.hpp).
+  uint64_t handshakes_released() const { return handshakes_released_; }
   size_t dh_queued() const { return worker_.queued(JobPriority::New) + worker_.queued(JobPriority::Proven); }
   const FragmentReassembler& fragments() const { return fragments_; }
   size_t sa_count() const { return sas_.size(); }
@@ -163,6 +165,7 @@ class Responder {
   std::unique_ptr<compiled::Policy> policy_;  // config_ compiled; replaced with it by reconfigure()
   std::optional<ExchangeContext> ctx_;  // rebuilt by reconfigure()
   ResponderStats stats_;
+  uint64_t handshakes_released_ = 0;
   uint64_t next_serial_ = 1;
   std::map<Cookie, std::unique_ptr<Phase1Sa>> sas_;  // by responder cookie
   std::map<HalfOpenKey, Cookie> half_open_;          // first-message retransmits find their SA here

@@ -19,11 +19,36 @@ void prune_finished(Map& map, TimePoint now, const PruneLimits& limits, Finished
     if (i >= limits.max_finished || now - done[i].first >= limits.keep_finished) map.erase(done[i].second);
 }
 
+template <class V>
+void release(V& v) {
+  V().swap(v);  // frees the buffer (secure vectors wipe it first)
+}
+
+// RFC 2409 §5: g^xi, g^xr, g^xy, Ni_b, Nr_b, SAi_b and IDii_b/IDir_b feed SKEYID and HASH_I/HASH_R only; the last
+// message pair answers a retransmit of the peer's last phase 1 message. A session lives for days: ~1.5 KB each.
+void release_handshake(Phase1Sa& sa) {
+  release(sa.sai_b);
+  release(sa.ni_b);
+  release(sa.nr_b);
+  release(sa.g_xi);
+  release(sa.dh.private_value);
+  release(sa.dh.public_value);
+  release(sa.g_xy);
+  release(sa.idii_b);
+  release(sa.idir_b);
+  release(sa.peer_natd);
+  release(sa.last_request);
+  release(sa.last_response);
+  sa.handshake_released = true;
+}
+
 }  // namespace
 
 std::vector<kernel::Spi> prune_session_state(Phase1Sa& sa, TimePoint now, const PruneLimits& limits) {
   auto& session = sa.session;
   std::vector<kernel::Spi> abandoned;
+  if (!sa.handshake_released && now - sa.established_at >= limits.keep_finished)
+    release_handshake(sa);
   for (auto it = session.quick_modes.begin(); it != session.quick_modes.end();) {
     const auto& qm = it->second;
     if (qm.state != QuickModeExchange::State::Done && now - qm.started_at >= limits.abandon_after) {

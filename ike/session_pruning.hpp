@@ -22,7 +22,8 @@ struct PruneLimits {
   size_t max_finished = 4;
 };
 
-// Drops what is over; returns the inbound SPIs of abandoned quick modes (allocated in the kernel, never installed)
+// Drops what is over, the phase 1 handshake's inputs included once keep_finished has passed since it was
+// established (only SKEYID's derivation and the HASH_I check needed them; the keys stay); returns the inbound SPIs of abandoned quick modes (allocated in the kernel, never installed)
 // for the caller to release.
 std::vector<kernel::Spi> prune_session_state(Phase1Sa& sa, TimePoint now, const PruneLimits& limits = {});
 

@@ -72,6 +72,12 @@ struct SaCounters {
   uint64_t add_time = 0;  // seconds since the epoch, from the kernel
 };
 
+struct SaCountersEntry {  // one SA of a dump
+  Ipv4 destination;
+  Spi spi;
+  SaCounters counters;
+};
+
 struct ExpireEvent {
   Ipv4 destination;
   Spi spi;
@@ -104,6 +110,11 @@ class Kernel {
   // change state: they return before the kernel has answered and a refused SA comes back as an ExpireEvent with
   // `refused` set. answer_now(true) makes every call wait for its answer (the kernel probe needs the verdict).
   virtual void answer_now(bool) {}
+  // Every ESP SA's counters in one dump, for views of thousands of tunnels. Unsupported: an error.
+  virtual Result<std::vector<SaCountersEntry>> all_counters() { return std::unexpected(Error("not supported")); }
+  // While on, counters() may answer from one all_counters() dump taken at its first use (a control view of every
+  // SA costs one request, not two per SA); off drops it.
+  virtual void counters_snapshot(bool) {}
   // A file descriptor readable when expire events wait (-1 when the implementation has none), and the events.
   virtual int event_fd() const = 0;
   virtual std::vector<ExpireEvent> read_events() = 0;

@@ -90,6 +90,22 @@ Result<SaCounters> NetlinkKernel::counters(Ipv4 destination, Spi spi) {
   return *out;
 }
 
+Result<std::vector<kernel::SaCountersEntry>> NetlinkKernel::all_counters() {
+  Message dump(XFRM_MSG_GETSA, NLM_F_DUMP);
+  std::vector<kernel::SaCountersEntry> out;
+  auto done = xfrm_.request(dump, "XFRM_MSG_GETSA (dump)", [&](const nlmsghdr& reply) -> Result<> {
+    auto info = sa_info(reply, "XFRM_MSG_GETSA (dump)");  // the keys come along: only id and curlft are read
+    if (!info) return std::unexpected(info.error());
+    if (info->family != AF_INET || info->id.proto != IPPROTO_ESP) return {};
+    out.push_back({Ipv4{ntohl(info->id.daddr.a4)}, Spi{ntohl(info->id.spi)},
+                   SaCounters{.bytes = info->curlft.bytes, .packets = info->curlft.packets,
+                              .add_time = info->curlft.add_time}});
+    return {};
+  });
+  if (!done) return std::unexpected(done.error());
+  return out;
+}
+
 Result<> NetlinkKernel::add_policy(const kernel::PolicySpec& policy) {
   Message message(XFRM_MSG_NEWPOLICY, NLM_F_CREATE | NLM_F_EXCL);
   if (auto built = build_add_policy(message, policy); !built) return built;

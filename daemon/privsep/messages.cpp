@@ -149,6 +149,7 @@ const char* name(Type t) {
     case Type::DeleteRoute: return "delete-route";
     case Type::Reload: return "reload";
     case Type::WriteLeases: return "write-leases";
+    case Type::DumpCounters: return "dump-counters";
     case Type::Answer: return "answer";
     case Type::Expire: return "expire";
     case Type::Refused: return "refused";
@@ -156,7 +157,7 @@ const char* name(Type t) {
   return "?";
 }
 
-bool is_request(Type t) { return uint8_t(t) >= uint8_t(Type::AllocateSpi) && uint8_t(t) <= uint8_t(Type::WriteLeases); }
+bool is_request(Type t) { return uint8_t(t) >= uint8_t(Type::AllocateSpi) && uint8_t(t) <= uint8_t(Type::DumpCounters); }
 
 Bytes encode_frame(Type type, uint8_t flags, uint32_t id, ByteView body) {
   Writer w;
@@ -372,6 +373,38 @@ Decoded<kernel::SaCounters> decode_counters(ByteView b) {
     c.packets = u64(r);
     c.add_time = u64(r);
     return c;
+  });
+}
+
+Bytes encode(const std::vector<kernel::SaCountersEntry>& list) {
+  Writer w;
+  w.u32(uint32_t(list.size()));
+  for (const auto& e : list) {
+    write_sa_ref(w, SaRef{e.destination, e.spi});
+    u64(w, e.counters.bytes);
+    u64(w, e.counters.packets);
+    u64(w, e.counters.add_time);
+  }
+  return w.take();
+}
+Decoded<std::vector<kernel::SaCountersEntry>> decode_counter_list(ByteView b) {
+  return decode_all<std::vector<kernel::SaCountersEntry>>(b, "counter list", [](Reader& r) {
+    std::vector<kernel::SaCountersEntry> list;
+    const uint32_t n = r.u32();
+    if (size_t(n) * 32 > r.left()) {  // each entry is 32 bytes: the count cannot promise more than is there
+      r.fail("counter list: " + std::to_string(n) + " entries in " + std::to_string(r.left()) + " bytes");
+      return list;
+    }
+    list.reserve(n);
+    for (uint32_t i = 0; i < n && r.ok(); ++i) {
+      const SaRef ref = read_sa_ref(r);
+      kernel::SaCounters c;
+      c.bytes = u64(r);
+      c.packets = u64(r);
+      c.add_time = u64(r);
+      list.push_back({ref.destination, ref.spi, c});
+    }
+    return list;
   });
 }
 

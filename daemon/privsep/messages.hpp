@@ -35,6 +35,7 @@ enum class Type : uint8_t {
   DeleteRoute = 8,
   Reload = 9,       // read the configuration files again, apply the firewall, send the texts
   WriteLeases = 10, // the lease file's content (pool/lease_file.hpp), written by the privileged side
+  DumpCounters = 11,  // every ESP SA's counters (one XFRM dump) for a view of thousands of tunnels
   // privileged process -> IKE process
   Answer = 64,      // to a request with kAnswerWanted, same id
   Expire = 65,      // a kernel expire event (XFRMNLGRP_EXPIRE)
@@ -108,6 +109,7 @@ Bytes encode(const AnswerBody&);
 Bytes encode(const RefusedBody&);
 Bytes encode(const kernel::ExpireEvent&);
 Bytes encode(const kernel::SaCounters&);
+Bytes encode(const std::vector<kernel::SaCountersEntry>&);
 Bytes encode_string(const std::string&);  // WriteLeases
 
 template <class T>
@@ -123,6 +125,7 @@ Decoded<AnswerBody> decode_answer(ByteView);
 Decoded<RefusedBody> decode_refused(ByteView);
 Decoded<kernel::ExpireEvent> decode_expire(ByteView);
 Decoded<kernel::SaCounters> decode_counters(ByteView);
+Decoded<std::vector<kernel::SaCountersEntry>> decode_counter_list(ByteView);
 Decoded<std::string> decode_string(ByteView, size_t max);
 
 }  // namespace ravpn::privsep

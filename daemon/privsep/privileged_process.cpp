@@ -81,6 +81,12 @@ std::expected<Bytes, std::string> PrivilegedProcess::execute(Type type, ByteView
       if (!r) break;
       return no_payload(type == Type::AddRoute ? k->add_route(*r) : k->delete_route(*r));
     }
+    case Type::DumpCounters: {
+      if (!body.empty()) break;
+      auto list = k->all_counters();
+      if (!list) return std::unexpected(list.error());
+      return encode(*list);
+    }
     case Type::Reload: {
       if (!body.empty()) break;
       if (!options_.reload) return std::unexpected("started without a configuration file to re-read");

@@ -138,7 +138,31 @@ kernel::Result<> RemoteKernel::delete_policy(const Ipv4Net& source, const Ipv4Ne
   return post(Type::DeletePolicy, encode(DeletePolicyRequest{source, destination, direction}));
 }
 
+kernel::Result<std::vector<kernel::SaCountersEntry>> RemoteKernel::all_counters() {
+  auto r = call(Type::DumpCounters, {});
+  if (!r) return std::unexpected(r.error());
+  auto list = decode_counter_list(*r);
+  if (!list) throw std::runtime_error("privileged process: " + list.error());
+  return std::move(*list);
+}
+
+void RemoteKernel::counters_snapshot(bool on) {
+  snapshot_on_ = on;
+  snapshot_.reset();
+}
+
 kernel::Result<kernel::SaCounters> RemoteKernel::counters(Ipv4 destination, kernel::Spi spi) {
+  if (snapshot_on_) {
+    if (!snapshot_) {
+      auto list = all_counters();
+      if (!list) return std::unexpected(list.error());
+      snapshot_.emplace();
+      for (const auto& e : *list) (*snapshot_)[{e.destination.value, e.spi.value}] = e.counters;
+    }
+    auto it = snapshot_->find({destination.value, spi.value});
+    if (it == snapshot_->end()) return std::unexpected(std::string("XFRM_MSG_GETSA: No such process"));
+    return it->second;
+  }
   auto r = call(Type::Counters, encode(SaRef{destination, spi}));
   if (!r) return std::unexpected(r.error());
   auto c = decode_counters(*r);

@@ -5,6 +5,8 @@
 // a call waits are kept for read_events(), and event_fd() stays readable until they are taken.
 #pragma once
 #include <expected>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +30,8 @@ class RemoteKernel final : public kernel::Kernel {
   kernel::Result<> add_route(const kernel::RouteSpec& route) override;
   kernel::Result<> delete_route(const kernel::RouteSpec& route) override;
   void answer_now(bool on) override { answer_now_ = on; }
+  kernel::Result<std::vector<kernel::SaCountersEntry>> all_counters() override;
+  void counters_snapshot(bool on) override;
   int event_fd() const override { return epoll_fd_; }
   // Throws std::runtime_error when the privileged process has gone (the IKE process cannot work without it).
   std::vector<kernel::ExpireEvent> read_events() override;
@@ -49,6 +53,8 @@ class RemoteKernel final : public kernel::Kernel {
   uint32_t next_id_ = 1;
   bool answer_now_ = false;
   std::vector<kernel::ExpireEvent> events_;
+  bool snapshot_on_ = false;
+  std::optional<std::map<std::pair<uint32_t, uint32_t>, kernel::SaCounters>> snapshot_;  // (destination, SPI)
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // an eventfd, set while events_ holds something
 };

@@ -69,9 +69,14 @@ users_swanctl() {
 }
 modp_name() { case $1 in 1) echo modp768 ;; 2) echo modp1024 ;; 5) echo modp1536 ;; 14) echo modp2048 ;; 15) echo modp3072 ;; esac; }
 
-# cpu_ticks PID: utime + stime of the whole process (all threads), in clock ticks.
-cpu_ticks() { local st; read -r st <"/proc/$1/stat"; st=${st##*) }; awk '{ print $12 + $13 }' <<<"$st"; }
-hwm_kib() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
+# cpu_ticks PID...: utime + stime of the processes (all threads), in clock ticks; hwm_kib PID...: their peak RSS
+# summed.
+cpu_ticks() {
+    local st sum=0 pid
+    for pid in "$@"; do read -r st <"/proc/$pid/stat"; st=${st##*) }; sum=$((sum + $(awk '{ print $12 + $13 }' <<<"$st"))); done
+    echo "$sum"
+}
+hwm_kib() { local pid; for pid in "$@"; do awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status"; done | awk '{ s += $1 } END { print s }'; }
 
 start_ravpnd() {  # GROUP -> RESPONDER_PID, RESPONDER_LOG
     local cfg=$TT_TMP/ravpnd-$1.cfg
@@ -84,7 +89,10 @@ start_ravpnd() {  # GROUP -> RESPONDER_PID, RESPONDER_LOG
     RESPONDER_LOG=$TT_TMP/ravpnd-run.log
     tt_bg "$RESPONDER_LOG" ip netns exec "$TT_GW_NS" "$RAVPND" --config "$cfg" --foreground --socket "$TT_TMP/ravpnd.sock"
     RESPONDER_PID=$TT_LAST_PID
-    tt_wait_log "$RESPONDER_LOG" "listening on 192\.0\.2\.1:500" 30 "ravpnd start" "$RESPONDER_PID"
+    tt_wait_log "$RESPONDER_LOG" "ravpnd started" 30 "ravpnd start" "$RESPONDER_PID"
+    # Privilege separation: the IKE process does the IKE work, the privileged process (RESPONDER_PID) the kernel's;
+    # both count.
+    RESPONDER_PIDS="$RESPONDER_PID $(sed -n 's/.*privilege separation: IKE process \([0-9]*\) runs as.*/\1/p' "$RESPONDER_LOG")"
 }
 
 start_charon() {  # GROUP -> RESPONDER_PID, RESPONDER_LOG
@@ -111,6 +119,7 @@ start_charon() {  # GROUP -> RESPONDER_PID, RESPONDER_LOG
     grep -q "loaded connection 'bench'" "$TT_TMP/swanctl-load.log" ||
         { cat "$TT_TMP/swanctl-load.log" >&2; tt_fail "swanctl did not load the connection 'bench'"; }
     [ "$(cat "/proc/$RESPONDER_PID/comm")" = charon ] || tt_fail "pid $RESPONDER_PID is not charon"
+    RESPONDER_PIDS=$RESPONDER_PID
 }
 
 # run_one RESPONDER GROUP ROUND: one generator run against a fresh responder; appends a line to $RESULTS.
@@ -118,7 +127,8 @@ run_one() {
     local responder=$1 group=$2 round=$3 json=$TT_TMP/loadgen-$1-$2-$3.json cpu0 cpu1 hwm installed
     "start_$responder" "$group"
     sleep 0.5
-    cpu0=$(cpu_ticks "$RESPONDER_PID")
+    # shellcheck disable=SC2086  # a list of pids
+    cpu0=$(cpu_ticks $RESPONDER_PIDS)
     local args=(--responder 192.0.2.1 --source "$FIRST_SOURCE" --addresses "$concurrency" --clients "$clients"
                 --concurrency "$concurrency" --mode "$mode" --dh "$group" --suite aes256-sha1
                 --rto 2 --retries 5 --max-seconds 600 --json)
@@ -130,8 +140,10 @@ run_one() {
         2>"$TT_TMP/loadgen-time"
     sleep 1  # the last deletes
     kill -0 "$RESPONDER_PID" 2>/dev/null || tt_fail "$responder exited during the run"
-    cpu1=$(cpu_ticks "$RESPONDER_PID")
-    hwm=$(hwm_kib "$RESPONDER_PID")
+    # shellcheck disable=SC2086
+    cpu1=$(cpu_ticks $RESPONDER_PIDS)
+    # shellcheck disable=SC2086
+    hwm=$(hwm_kib $RESPONDER_PIDS)
     if [ "$responder" = ravpnd ]; then
         # From the daemon's counter: its log rate-limits repeated lines (10 per cause per 10 s).
         installed=$("$(dirname "$RAVPND")/ravpnctl" --socket "$TT_TMP/ravpnd.sock" metrics |

@@ -120,6 +120,13 @@ TEST_CASE("privsep messages: every body round-trips") {
   CHECK(c_back->packets == c.packets);
   CHECK(c_back->add_time == c.add_time);
   CHECK(decode_string(encode_string("{\"leases\": []}"), 100) == "{\"leases\": []}");
+  std::vector<kernel::SaCountersEntry> list{{ip("192.0.2.1"), kernel::Spi{1}, c}, {ip("198.51.100.7"), kernel::Spi{2}, {}}};
+  auto list_back = decode_counter_list(encode(list));
+  REQUIRE(list_back);
+  REQUIRE(list_back->size() == 2);
+  CHECK((*list_back)[0].spi == kernel::Spi{1});
+  CHECK((*list_back)[0].counters.bytes == c.bytes);
+  CHECK((*list_back)[1].destination == ip("198.51.100.7"));
 
   auto frame = encode_frame(Type::Counters, kAnswerWanted, 42, encode(ref));
   auto h = decode_header(frame);
@@ -165,6 +172,11 @@ TEST_CASE("privsep messages: malformed input is an error, not a crash") {
   huge[0] = 0x7f;  // a body far over kMaxBody
   CHECK(!decode_header(huge));
   CHECK(!decode_header(Bytes{0, 0}));
+  Bytes counts = encode(std::vector<kernel::SaCountersEntry>{{ip("192.0.2.1"), kernel::Spi{1}, {}}});
+  counts[3] = 200;  // 200 entries promised, one there
+  CHECK(!decode_counter_list(counts));
+  counts[0] = 0xff;  // four billion
+  CHECK(!decode_counter_list(counts));
 }
 
 namespace {
@@ -234,6 +246,10 @@ TEST_CASE("privsep: pipelined installs, a refusal as an event, answers, reload, 
     auto c = k.counters(out.destination, out.spi);
     if (!c) return 16;
     if (k.counters(ip("192.0.2.9"), kernel::Spi{1})) return 17;  // no such SA: an error answer
+    k.counters_snapshot(true);  // a view: one dump answers both
+    if (!k.counters(out.destination, out.spi) || !k.counters(in.destination, in.spi)) return 22;
+    if (k.counters(ip("192.0.2.9"), kernel::Spi{1})) return 23;
+    k.counters_snapshot(false);
     auto events = k.read_events();
     if (events.size() != 1 || events[0].spi != *spi || events[0].refused.empty() || !events[0].hard) return 18;
     auto reload = k.reload();
@@ -251,6 +267,7 @@ TEST_CASE("privsep: pipelined installs, a refusal as an event, answers, reload, 
   CHECK(fake->sas().size() == 1);  // the inbound SA; the outbound one was deleted at the end
   CHECK(fake->policies().size() == 1);
   CHECK(fake->has_route(net("10.2.1.5", "255.255.255.255")));
+  CHECK(fake->count_calls("all_counters") == 1);
 }
 
 TEST_CASE("privsep: a malformed request ends the IKE process, and the cleanup says it crashed") {

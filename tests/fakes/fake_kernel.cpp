@@ -94,6 +94,14 @@ Result<kernel::SaCounters> FakeKernel::counters(Ipv4 destination, Spi spi) {
   return it->second.counters;
 }
 
+Result<std::vector<kernel::SaCountersEntry>> FakeKernel::all_counters() {
+  record("all_counters", std::to_string(sas_.size()) + " SAs");
+  if (auto e = injected_failure("all_counters")) return std::unexpected(*e);
+  std::vector<kernel::SaCountersEntry> out;
+  for (const auto& [key, sa] : sas_) out.push_back({key.first, key.second, sa.counters});
+  return out;
+}
+
 Result<> FakeKernel::add_policy(const kernel::PolicySpec& policy) {
   record("add_policy", policy.source.str() + " -> " + policy.destination.str() + " " + name(policy.direction) +
                            " reqid " + std::to_string(policy.reqid));

@@ -39,6 +39,7 @@ class FakeKernel final : public kernel::Kernel {
   Result<> add_policy(const kernel::PolicySpec& policy) override;
   Result<> delete_policy(const Ipv4Net& source, const Ipv4Net& destination, kernel::Direction direction) override;
   Result<kernel::SaCounters> counters(Ipv4 destination, kernel::Spi spi) override;
+  Result<std::vector<kernel::SaCountersEntry>> all_counters() override;
   Result<> add_route(const kernel::RouteSpec& route) override;
   Result<> delete_route(const kernel::RouteSpec& route) override;
   int event_fd() const override { return -1; }

@@ -1,0 +1,143 @@
+// How fast tunnels' kernel state goes in and out once the handshakes are done: N SA pairs (inbound with an SPI
+// from ALLOCSPI, outbound), their three policies (out, in, fwd) and the client's /32 route, installed and then
+// removed, through the path ravpnd uses: the IKE side's RemoteKernel pipelining requests to the privileged
+// process, which programs XFRM over netlink (daemon/privsep/). --direct: the same calls on NetlinkKernel in one
+// process (ravpnd --no-privsep). Needs root and ESP states: run it in the kernel lab, in a namespace of its own:
+//
+//   ip netns add b; ip -n b link set lo up; ip netns exec b build/tests/bench/bench_kernel_install [--pairs N]
+//
+// Prints one line per phase: count, seconds, rate.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "daemon/privsep/privileged_process.hpp"
+#include "daemon/privsep/remote_kernel.hpp"
+#include "netlink/xfrm_kernel.hpp"
+
+using namespace ravpn;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+class StderrLogger final : public Logger {
+ public:
+  bool enabled(LogLevel level, LogCategory) const override { return level >= LogLevel::Warning; }
+  void write(LogLevel, LogCategory, std::string_view line) override {
+    std::fprintf(stderr, "%.*s\n", int(line.size()), line.data());
+  }
+};
+
+const Ipv4 kLocal{0xc0000201};  // 192.0.2.1
+Ipv4 peer(uint32_t i) { return Ipv4{0xac100000 + i + 1}; }          // 172.16.0.0/12: the clients' addresses
+Ipv4Net client(uint32_t i) { return {Ipv4{0x0a400000 + i + 1}, Ipv4{0xffffffff}}; }  // 10.64.0.0/10: pool
+const Ipv4Net kAny{Ipv4{0}, Ipv4{0}};
+
+kernel::SaSpec sa(Ipv4 source, Ipv4 destination, kernel::Spi spi, Ipv4Net sel_src, Ipv4Net sel_dst, uint32_t reqid) {
+  kernel::SaSpec s;
+  s.source = source;
+  s.destination = destination;
+  s.spi = spi;
+  s.reqid = reqid;
+  s.cipher = kernel::EspCipher::Aes;
+  s.cipher_key = Botan::secure_vector<uint8_t>(32, 0x42);
+  s.auth = kernel::EspAuth::HmacSha1;
+  s.auth_key = Botan::secure_vector<uint8_t>(20, 0x24);
+  s.selector_source = sel_src;
+  s.selector_destination = sel_dst;
+  s.lifetime = {3000, 3600, 0, 0};
+  return s;
+}
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+void line(const char* what, uint32_t n, double s, const char* unit) {
+  std::printf("%-34s %6u in %7.3f s: %9.0f %s/s\n", what, n, s, n / s, unit);
+  std::fflush(stdout);
+}
+
+int work(kernel::Kernel& k, uint32_t pairs, const char* how) {
+  std::vector<kernel::Spi> spis(pairs);
+  auto t = Clock::now();
+  for (uint32_t i = 0; i < pairs; ++i) {
+    auto spi = k.allocate_spi(peer(i), kLocal, i + 1);
+    if (!spi) return std::fprintf(stderr, "allocate_spi: %s\n", spi.error().c_str()), 1;
+    spis[i] = *spi;
+  }
+  line((std::string(how) + " SPI allocations (waited)").c_str(), pairs, seconds_since(t), "SPIs");
+
+  using kernel::Direction;
+  t = Clock::now();
+  for (uint32_t i = 0; i < pairs; ++i) {
+    const uint32_t reqid = i + 1;
+    bool ok = k.add_sa(sa(peer(i), kLocal, spis[i], client(i), kAny, reqid), true).has_value() &&
+              k.add_sa(sa(kLocal, peer(i), kernel::Spi{0x10000000 + i}, kAny, client(i), reqid), false).has_value() &&
+              k.add_policy({kAny, client(i), Direction::Out, kLocal, peer(i), reqid, 0}).has_value() &&
+              k.add_policy({client(i), kAny, Direction::In, peer(i), kLocal, reqid, 0}).has_value() &&
+              k.add_policy({client(i), kAny, Direction::Forward, peer(i), kLocal, reqid, 0}).has_value() &&
+              k.add_route({client(i), "lo", std::nullopt}).has_value();
+    if (!ok) return std::fprintf(stderr, "install %u failed\n", i), 1;
+  }
+  // The last answer comes after every request before it: the installs are done (or refused) by then.
+  if (!k.counters(peer(pairs - 1), kernel::Spi{0x10000000 + pairs - 1}))
+    return std::fprintf(stderr, "the last outbound SA is missing\n"), 1;
+  line((std::string(how) + " installs (pairs+3 policies+route)").c_str(), pairs, seconds_since(t), "pairs");
+  const auto refused = k.read_events();
+  if (!refused.empty()) return std::fprintf(stderr, "%zu SAs refused: %s\n", refused.size(), refused[0].refused.c_str()), 1;
+
+  t = Clock::now();
+  for (uint32_t i = 0; i < pairs; ++i) {
+    (void)k.delete_sa(kLocal, spis[i]);
+    (void)k.delete_sa(peer(i), kernel::Spi{0x10000000 + i});
+    (void)k.delete_policy(kAny, client(i), Direction::Out);
+    (void)k.delete_policy(client(i), kAny, Direction::In);
+    (void)k.delete_policy(client(i), kAny, Direction::Forward);
+    (void)k.delete_route({client(i), "lo", std::nullopt});
+  }
+  const bool gone = !k.counters(peer(pairs - 1), kernel::Spi{0x10000000 + pairs - 1});
+  line((std::string(how) + " removals").c_str(), pairs, seconds_since(t), "pairs");
+  if (!gone) return std::fprintf(stderr, "the last outbound SA is still there\n"), 1;
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  uint32_t pairs = 10000;
+  bool direct = false;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--pairs") && i + 1 < argc) pairs = uint32_t(std::strtoul(argv[++i], nullptr, 10));
+    else if (!std::strcmp(argv[i], "--direct")) direct = true;
+    else return std::fprintf(stderr, "usage: bench_kernel_install [--pairs N] [--direct]\n"), 2;
+  }
+  if (pairs == 0 || pairs > 1000000) return std::fprintf(stderr, "--pairs 1..1000000\n"), 2;
+  StderrLogger log;
+  if (direct) {
+    auto k = netlink::NetlinkKernel::open();
+    if (!k) return std::fprintf(stderr, "%s\n", k.error().c_str()), 1;
+    return work(**k, pairs, "direct");
+  }
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return std::perror("socketpair"), 1;
+  const pid_t child = fork();
+  if (child < 0) return std::perror("fork"), 1;
+  if (child == 0) {
+    close(fds[0]);
+    privsep::RemoteKernel remote(fds[1], log);
+    _exit(work(remote, pairs, "privsep"));
+  }
+  close(fds[1]);
+  privsep::PrivilegedOptions options;
+  options.ike_process = child;
+  options.fd = fds[0];
+  auto k = netlink::NetlinkKernel::open();
+  if (!k) return std::fprintf(stderr, "%s\n", k.error().c_str()), 1;
+  options.kernel = std::move(*k);
+  return privsep::PrivilegedProcess(std::move(options), log).run();
+}
