@@ -343,6 +343,7 @@ void Service::stop() {
              st.sent, st.queued);
   }
   save_leases_if_changed();
+  if (kernel_) kernel_->flush();
   if (firewall_) firewall_->remove();  // the ruleset goes with the daemon (issue: "removed on stop")
 }
 
@@ -476,6 +477,7 @@ int Service::run() {
         on_readable(sockets_[tag]);
       }
     }
+    if (kernel_) kernel_->flush();  // this round's kernel requests in one write (privilege separation)
   }
 }
 

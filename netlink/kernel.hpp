@@ -110,6 +110,9 @@ class Kernel {
   // change state: they return before the kernel has answered and a refused SA comes back as an ExpireEvent with
   // `refused` set. answer_now(true) makes every call wait for its answer (the kernel probe needs the verdict).
   virtual void answer_now(bool) {}
+  // Writes out what a pipelining kernel has buffered (the event loop calls it once per round, so the requests of
+  // many exchanges share one write).
+  virtual void flush() {}
   // Every ESP SA's counters in one dump, for views of thousands of tunnels. Unsupported: an error.
   virtual Result<std::vector<SaCountersEntry>> all_counters() { return std::unexpected(Error("not supported")); }
   // While on, counters() may answer from one all_counters() dump taken at its first use (a control view of every

@@ -28,17 +28,23 @@ Channel::~Channel() {
 
 void Channel::send(Type type, uint8_t flags, uint32_t id, ByteView body) {
   Bytes frame = encode_frame(type, flags, id, body);
-  size_t done = 0;
-  while (done < frame.size()) {
-    ssize_t n = ::send(fd_, frame.data() + done, frame.size() - done, MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      wipe(frame);
-      throw std::runtime_error(std::string("privileged process: ") + (n < 0 ? std::strerror(errno) : "gone"));
-    }
-    done += size_t(n);
+  try {
+    send_encoded(frame);
+  } catch (...) {
+    wipe(frame);
+    throw;
   }
   wipe(frame);
+}
+
+void Channel::send_encoded(ByteView frames) {
+  size_t done = 0;
+  while (done < frames.size()) {
+    ssize_t n = ::send(fd_, frames.data() + done, frames.size() - done, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw std::runtime_error(std::string("privileged process: ") + (n < 0 ? std::strerror(errno) : "gone"));
+    done += size_t(n);
+  }
 }
 
 void Channel::queue(Type type, uint8_t flags, uint32_t id, ByteView body) {

@@ -28,6 +28,8 @@ class Channel {
 
   // Writes the whole frame, waiting for room; throws std::runtime_error when the other side is gone.
   void send(Type type, uint8_t flags, uint32_t id, ByteView body);
+  // The same for frames already encoded back to back.
+  void send_encoded(ByteView frames);
   // Queues the frame; flush() writes what the socket takes now.
   void queue(Type type, uint8_t flags, uint32_t id, ByteView body);
   // False when the other side is gone.

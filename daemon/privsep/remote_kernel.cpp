@@ -11,6 +11,11 @@
 #include <botan/mem_ops.h>
 
 namespace ravpn::privsep {
+namespace {
+
+constexpr size_t kFlushAt = 256 * 1024;  // a burst of installs goes out before the round ends
+
+}  // namespace
 
 RemoteKernel::RemoteKernel(int fd, Logger& log) : channel_(fd), log_(log) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
@@ -26,6 +31,11 @@ RemoteKernel::RemoteKernel(int fd, Logger& log) : channel_(fd), log_(log) {
 }
 
 RemoteKernel::~RemoteKernel() {
+  try {
+    flush();  // the last deletes of a stopping daemon
+  } catch (const std::exception&) {
+    // the privileged process has gone: nothing to tell it
+  }
   close(epoll_fd_);
   close(wake_fd_);
 }
@@ -75,7 +85,21 @@ std::vector<kernel::ExpireEvent> RemoteKernel::read_events() {
   return out;
 }
 
+void RemoteKernel::flush() {
+  if (posted_.empty()) return;
+  Bytes frames = std::move(posted_);
+  posted_.clear();
+  try {
+    channel_.send_encoded(frames);
+  } catch (...) {
+    Botan::secure_scrub_memory(frames.data(), frames.size());
+    throw;
+  }
+  Botan::secure_scrub_memory(frames.data(), frames.size());
+}
+
 kernel::Result<Bytes> RemoteKernel::call(Type type, ByteView body) {
+  flush();  // in order: what was posted before is done before this is answered
   const uint32_t id = next_id_++;
   channel_.send(type, kAnswerWanted, id, body);
   for (;;) {
@@ -106,7 +130,10 @@ kernel::Result<> RemoteKernel::post(Type type, ByteView body) {
     if (!r) return std::unexpected(r.error());
     return {};
   }
-  channel_.send(type, 0, next_id_++, body);
+  Bytes frame = encode_frame(type, 0, next_id_++, body);
+  posted_.insert(posted_.end(), frame.begin(), frame.end());
+  Botan::secure_scrub_memory(frame.data(), frame.size());
+  if (posted_.size() >= kFlushAt) flush();
   return {};
 }
 

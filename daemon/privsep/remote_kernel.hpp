@@ -1,7 +1,8 @@
 // kernel::Kernel for the unprivileged IKE process: every call is a request to the privileged process over the
 // privilege-separation channel (messages.hpp). SA, policy and route changes are pipelined (the IKE loop goes on
 // while the privileged side programs the kernel; a refused SA comes back as an ExpireEvent with `refused`, other
-// refusals are logged here); an SPI or counters wait for their answer. Expire events and refusals that arrive while
+// refusals are logged here; the frames of one event-loop round go out in one write); an SPI or counters wait for
+// their answer. Expire events and refusals that arrive while
 // a call waits are kept for read_events(), and event_fd() stays readable until they are taken.
 #pragma once
 #include <expected>
@@ -30,6 +31,7 @@ class RemoteKernel final : public kernel::Kernel {
   kernel::Result<> add_route(const kernel::RouteSpec& route) override;
   kernel::Result<> delete_route(const kernel::RouteSpec& route) override;
   void answer_now(bool on) override { answer_now_ = on; }
+  void flush() override;
   kernel::Result<std::vector<kernel::SaCountersEntry>> all_counters() override;
   void counters_snapshot(bool on) override;
   int event_fd() const override { return epoll_fd_; }
@@ -51,6 +53,7 @@ class RemoteKernel final : public kernel::Kernel {
   Channel channel_;
   Logger& log_;
   uint32_t next_id_ = 1;
+  Bytes posted_;  // pipelined frames not written yet (flush(), or before any call that waits)
   bool answer_now_ = false;
   std::vector<kernel::ExpireEvent> events_;
   bool snapshot_on_ = false;

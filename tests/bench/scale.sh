@@ -60,7 +60,9 @@ cfg=$TT_TMP/ravpnd-scale.cfg
 users=$TT_TMP/users.txt
 for ((i = 0; i < tunnels; i++)); do echo "username user$i password 0 pass$i"; done >"$users"
 tt_fill_template "$HERE/ravpnd-bench.cfg.in" "$cfg" GROUP=2 USERS="! users below"
-sed -i '/client configuration address respond/d; s/^ip local pool benchpool .*/ip local pool benchpool 10.64.0.1 10.64.255.254/' "$cfg"
+# The held tunnels do not answer R-U-THERE: DPD at its longest (IOS 3600 s) so it does not end them mid-run.
+sed -i '/client configuration address respond/d; s/^ip local pool benchpool .*/ip local pool benchpool 10.64.0.1 10.64.255.254/
+        s/^crypto isakmp key /crypto isakmp keepalive 3600 10\ncrypto isakmp key /' "$cfg"
 sed -i "/^! users below/r $users" "$cfg"
 "$RAVPND" --check-config "$cfg" --quiet >"$TT_TMP/check-config.log" 2>&1 ||
     { cat "$TT_TMP/check-config.log" >&2; tt_fail "ravpnd --check-config refused the scale config"; }
@@ -77,6 +79,11 @@ tt_log "ravpnd up: IKE process $IKE RSS $rss0 KiB, privileged process $TT_RAVPND
 
 # Hold long enough for the measurements below; the generator deletes everything afterwards.
 hold=$(( 90 + tunnels / 500 ))
+# The generator keeps one socket per held tunnel's source address.
+need_files=$(( tunnels + 1024 ))
+hard=$(ulimit -Hn)
+if [ "$hard" != unlimited ] && ((hard < need_files)); then ulimit -Hn "$need_files"; fi
+ulimit -n "$need_files" || tt_fail "cannot raise the file limit to $need_files"
 json=$TT_TMP/loadgen.log  # --json --no-progress: the report is the one line it prints
 t_start=$(date +%s%N)
 tt_bg "$json" ip netns exec "$TT_CLIENT_NS" "$LOADGEN" --responder 192.0.2.1 --source "$FIRST_SOURCE" \
