@@ -40,6 +40,9 @@ struct LivenessState {
   TimePoint last_traffic{};  // ESP bytes in either direction
   TimePoint next_check{};
   TimePoint next_probe{};
+  TimePoint ends_at = TimePoint::max();  // the maximum connect time as of the last check
+  // Nothing can be due before next_check (the per-second tick of thousands of quiet sessions stops here).
+  bool quiet_until_check(TimePoint now) const { return now < next_check && dpd_unanswered == 0 && now < ends_at; }
   uint64_t bytes_in = 0, bytes_out = 0;  // the children's counters at the last check
   uint32_t dpd_sequence = 0;             // of the last R-U-THERE sent (RFC 3706 §7: random start)
   int dpd_unanswered = 0;

@@ -433,6 +433,7 @@ void Responder::tick() {
 }
 
 bool Responder::keep_alive(Phase1Sa& sa, TimePoint now, AcctCause& cause) {
+  if (sa.liveness.quiet_until_check(now)) return true;  // before the settings lookup: most sessions, most seconds
   const auto settings = liveness_for(*config_, sa, sa.caps.dpd);
   const auto verdict = check_liveness(sa, settings, now, services_.kernel);
   switch (verdict) {

@@ -49,6 +49,9 @@ std::vector<kernel::Spi> prune_session_state(Phase1Sa& sa, TimePoint now, const 
   std::vector<kernel::Spi> abandoned;
   if (!sa.handshake_released && now - sa.established_at >= limits.keep_finished)
     release_handshake(sa);
+  // A quiet session (the usual one, ticked every second) has nothing to prune: no allocation for it.
+  if (sa.handshake_released && session.quick_modes.empty() && session.answered.empty() && sa.phase2_ivs.empty())
+    return abandoned;
   for (auto it = session.quick_modes.begin(); it != session.quick_modes.end();) {
     const auto& qm = it->second;
     if (qm.state != QuickModeExchange::State::Done && now - qm.started_at >= limits.abandon_after) {

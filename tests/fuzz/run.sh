@@ -4,6 +4,7 @@
 # weights below; TARGETs (default: all) pick some. Exits non-zero if a fuzzer finds a crash or a property violation;
 # the reproducer is left in $BUILD/fuzz-artifacts/. Env: FUZZ_BUILD_DIR (default build-fuzz), JOBS.
 #   fuzz_tacacs   TACACS+ replies and the login session; seeds in tests/fuzz/corpus-tacacs
+#   fuzz_privsep  privilege-separation frames from the IKE process; seeds in tests/fuzz/seeds/privsep
 set -eu
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
@@ -19,6 +20,7 @@ fuzz_config_pix     1  16384  tests/config/fixtures
 fuzz_config_native  1  16384  tests/fuzz/seeds/native
 fuzz_radius_reply   1  4097   tests/fuzz/seeds/radius
 fuzz_tacacs         1  2048   tests/fuzz/corpus-tacacs
+fuzz_privsep        1  4096   tests/fuzz/seeds/privsep
 '
 wanted=${*:-$(echo "$targets" | awk 'NF { print $1 }')}
 total_weight=0

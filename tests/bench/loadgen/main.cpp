@@ -32,7 +32,8 @@ const char* kUsage = R"(usage: ravpn-loadgen --responder ADDR[:PORT] --source AD
   --dh G               MODP group 1, 2, 5, 14, 15 (2)
   --suite S            aes256-sha1 (default), aes128-sha1, 3des-sha1, 3des-md5, des-md5: phase 1 and ESP
   --auth psk|xauth     phase 1 authentication method 1 or 65001 (xauth)
-  --hold[=SECONDS]     keep the tunnels up (SECONDS, default 0, after the last one), then delete them all;
+  --hold[=SECONDS]     keep the tunnels up (SECONDS, default 0, after the last one), then delete them all
+                       (at --rate when one is given);
                        default: delete each tunnel --linger seconds after quick mode (0.2)
   --rto S              first retransmit timeout in seconds (1, doubling), --retries N (4)
   --max-seconds S      stop after S seconds; unfinished handshakes fail

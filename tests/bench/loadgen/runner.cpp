@@ -270,7 +270,15 @@ class Loop {
       const int n = ::epoll_wait(epoll_.get(), events, 64, 100);
       for (int i = 0; i < n; ++i) drain(size_t(events[i].data.u64));  // nothing is active: read and drop
     }
-    for (auto& [slot, h] : held_) send(slot, h->deletes());
+    // At the start rate when one is set: ten thousand clients do not all hang up in the same millisecond.
+    auto next = Clock::now();
+    for (auto& [slot, h] : held_) {
+      if (rate_ > 0) {
+        std::this_thread::sleep_until(next);
+        next += std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate_));
+      }
+      send(slot, h->deletes());
+    }
   }
 
   const RunOptions& o_;
