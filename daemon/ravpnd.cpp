@@ -118,11 +118,17 @@ ravpn::firewall::InterfaceNames interface_names(const ravpn::config::Config& cfg
 }
 
 // The configuration as every mode reads it: parsed, validated, and its Xauth choices checked (xauth/config_check.hpp).
-ravpn::config::Config load_checked(const std::string& path, const std::string& secrets,
+// From texts already read: the privileged process reads the files, the IKE process parses what it was sent.
+ravpn::config::Config load_checked(const ravpn::config::ConfigTexts& texts,
                                    std::optional<ravpn::config::Dialect> dialect) {
-  auto cfg = ravpn::config::load(path, secrets, dialect);
+  auto cfg = ravpn::config::load_texts(texts, dialect);
   ravpn::xauth::check_authentication(cfg);
   return cfg;
+}
+
+ravpn::config::Config load_checked(const std::string& path, const std::string& secrets,
+                                   std::optional<ravpn::config::Dialect> dialect) {
+  return load_checked(ravpn::config::read_texts(path, secrets), dialect);
 }
 
 // What the privileged process needs to re-read the configuration and keep the firewall.
@@ -141,12 +147,7 @@ int run_separated(ravpn::config::Config cfg, ravpn::daemon::ServiceOptions optio
   std::unique_ptr<ravpn::kernel::Firewall> nft;
   auto apply = [&](const ravpn::config::Config& config) -> std::optional<std::string> {
     if (!nft) return std::nullopt;
-    auto state = ravpn::firewall::build_firewall(config, interface_names(config, sep.overrides));
-    if (auto error = nft->apply(state)) return error;
-    log.log(ravpn::LogLevel::Info, ravpn::LogCategory::Daemon,
-            "nftables table {} {} applied ({} proxy ARP, {} mapped addresses)", ravpn::firewall::kTableFamily,
-            ravpn::firewall::kTableName, state.proxy_arp.size(), state.mapped_addresses.size());
-    return std::nullopt;
+    return ravpn::daemon::apply_firewall(*nft, config, interface_names(config, sep.overrides), log);
   };
   if (sep.firewall) {
     nft = ravpn::netlink::make_nft_firewall();
@@ -158,8 +159,7 @@ int run_separated(ravpn::config::Config cfg, ravpn::daemon::ServiceOptions optio
   if (!options.state_dir.empty()) split.lease_path = options.state_dir + "/leases.json";
   split.reload = [&]() -> std::expected<privsep::ReloadAnswer, std::string> {
     auto texts = ravpn::config::read_texts(sep.config_path, sep.secrets_path);
-    auto next = ravpn::config::load_texts(texts, sep.dialect);
-    ravpn::xauth::check_authentication(next);
+    auto next = load_checked(texts, sep.dialect);
     report(next, log);
     if (next.has_errors()) return std::unexpected(next.source + " has errors; the running configuration stays");
     if (auto error = apply(next))
@@ -189,9 +189,7 @@ int run_separated(ravpn::config::Config cfg, ravpn::daemon::ServiceOptions optio
       ravpn::config::ConfigTexts texts{answer->config_path, answer->config_text, answer->secrets_path,
                                        answer->secrets_path.empty() ? std::nullopt
                                                                     : std::optional(answer->secrets_text)};
-      auto next = ravpn::config::load_texts(texts, dialect);
-      ravpn::xauth::check_authentication(next);
-      return next;
+      return load_checked(texts, dialect);
     };
     options.write_leases = [remote](const std::vector<ravpn::pool::SavedLease>& leases) {
       remote->write_leases(ravpn::pool::lease_file_text(leases));

@@ -244,13 +244,18 @@ void Service::open_firewall() {
   if (auto error = apply_firewall(*config_)) throw std::runtime_error("nftables: " + *error);
 }
 
+std::optional<std::string> apply_firewall(kernel::Firewall& nft, const config::Config& config,
+                                          const firewall::InterfaceNames& names, Logger& log) {
+  auto state = firewall::build_firewall(config, names);
+  if (auto error = nft.apply(state)) return error;
+  log.log(LogLevel::Info, LogCategory::Daemon, "nftables table {} {} applied ({} proxy ARP, {} mapped addresses)",
+          firewall::kTableFamily, firewall::kTableName, state.proxy_arp.size(), state.mapped_addresses.size());
+  return std::nullopt;
+}
+
 std::optional<std::string> Service::apply_firewall(const config::Config& config) {
   if (!firewall_) return std::nullopt;
-  auto state = firewall::build_firewall(config, interface_names_);
-  if (auto error = firewall_->apply(state)) return error;
-  log_.log(LogLevel::Info, LogCategory::Daemon, "nftables table {} {} applied ({} proxy ARP, {} mapped addresses)",
-           firewall::kTableFamily, firewall::kTableName, state.proxy_arp.size(), state.mapped_addresses.size());
-  return std::nullopt;
+  return daemon::apply_firewall(*firewall_, config, interface_names_, log_);
 }
 
 // SIGHUP / `reload`: a config with errors, or one the kernel refuses, changes nothing. Otherwise the tunnels the new
@@ -309,14 +314,14 @@ void Service::apply_queue_limits() {
 }
 
 void Service::return_memory() {
-  // After a flood the half-open SAs and fragment sets are freed, but glibc keeps the pages of its arenas (the DH
-  // threads have their own); hand them back once the count has fallen to a quarter of its peak, and again when
-  // nothing is left.
-  // Likewise once many sessions have let go of their handshakes (a thousand logins a minute ago).
+  // Once many sessions have let go of their handshakes (a thousand logins a minute ago), hand the pages back.
   if (responder_->handshakes_released() >= released_at_trim_ + 1024) {
     malloc_trim(0);
     released_at_trim_ = responder_->handshakes_released();
   }
+  // After a flood the half-open SAs and fragment sets are freed, but glibc keeps the pages of its arenas (the DH
+  // threads have their own); hand them back once the count has fallen to a quarter of its peak, and again when
+  // nothing is left.
   const size_t now = responder_->half_open() + responder_->fragments().pending();
   peak_half_open_ = std::max(peak_half_open_, now);
   if (peak_half_open_ >= 256 && now <= peak_half_open_ / 4) {

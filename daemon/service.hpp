@@ -46,6 +46,11 @@ struct ServiceOptions {
   firewall::InterfaceNames interface_overrides;  // --interface NAME=LINUX, over the by-address mapping
 };
 
+// Applies the ruleset, proxy ARP and mapped addresses CONFIG asks for and logs what went in; the error, or nullopt.
+// Service (one process) and ravpnd's privileged process (privilege separation) both use it.
+std::optional<std::string> apply_firewall(kernel::Firewall& nft, const config::Config& config,
+                                          const firewall::InterfaceNames& names, Logger& log);
+
 class Service final : public ike::Sender {
  public:
   Service(config::Config config, Logger& log, ServiceOptions options);

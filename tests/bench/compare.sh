@@ -69,13 +69,7 @@ users_swanctl() {
 }
 modp_name() { case $1 in 1) echo modp768 ;; 2) echo modp1024 ;; 5) echo modp1536 ;; 14) echo modp2048 ;; 15) echo modp3072 ;; esac; }
 
-# cpu_ticks PID...: utime + stime of the processes (all threads), in clock ticks; hwm_kib PID...: their peak RSS
-# summed.
-cpu_ticks() {
-    local st sum=0 pid
-    for pid in "$@"; do read -r st <"/proc/$pid/stat"; st=${st##*) }; sum=$((sum + $(awk '{ print $12 + $13 }' <<<"$st"))); done
-    echo "$sum"
-}
+# hwm_kib PID...: the processes' peak RSS summed (cpu_ticks: tests/lab/lib-lab.sh).
 hwm_kib() { local pid; for pid in "$@"; do awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status"; done | awk '{ s += $1 } END { print s }'; }
 
 start_ravpnd() {  # GROUP -> RESPONDER_PID, RESPONDER_LOG
@@ -92,7 +86,7 @@ start_ravpnd() {  # GROUP -> RESPONDER_PID, RESPONDER_LOG
     tt_wait_log "$RESPONDER_LOG" "ravpnd started" 30 "ravpnd start" "$RESPONDER_PID"
     # Privilege separation: the IKE process does the IKE work, the privileged process (RESPONDER_PID) the kernel's;
     # both count.
-    RESPONDER_PIDS="$RESPONDER_PID $(sed -n 's/.*privilege separation: IKE process \([0-9]*\) runs as.*/\1/p' "$RESPONDER_LOG")"
+    RESPONDER_PIDS="$RESPONDER_PID $(TT_RAVPND_LOG=$RESPONDER_LOG TT_RAVPND_PID=$RESPONDER_PID tt_ike_pid)"
 }
 
 start_charon() {  # GROUP -> RESPONDER_PID, RESPONDER_LOG

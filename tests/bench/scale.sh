@@ -44,7 +44,6 @@ FIRST_SOURCE=172.16.0.1
 "$HERE/add-addresses.sh" "$TT_CLIENT_NS" "$TT_CLIENT_IF" "$FIRST_SOURCE" "$tunnels"
 ip -n "$TT_GW_NS" route add 172.16.0.0/12 via "$TT_CLIENT_ADDR"
 TICK=$(getconf CLK_TCK)
-cpu_ticks() { local st; read -r st <"/proc/$1/stat"; st=${st##*) }; awk '{ print $12 + $13 }' <<<"$st"; }
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 sa_count() { ip -n "$TT_GW_NS" xfrm state count | awk '{ print $NF }'; }
 ms_of() {  # ms_of COMMAND...: wall milliseconds of the command (output discarded)
@@ -119,9 +118,9 @@ tt_log "all $tunnels up after $up_s s ($rate/s); RSS $rss1 KiB ($per_tunnel KiB 
 listed=$("$RAVPNCTL" --socket "$SOCK" --json users | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["users"]))')
 ((listed == tunnels)) || tt_fail "ravpnctl users lists $listed users, expected $tunnels"
 # Idle: every tunnel up, no traffic, no negotiation.
-c0=$(( $(cpu_ticks "$IKE") + $(cpu_ticks "$TT_RAVPND_PID") ))
+c0=$(cpu_ticks "$IKE" "$TT_RAVPND_PID")
 sleep 10
-c1=$(( $(cpu_ticks "$IKE") + $(cpu_ticks "$TT_RAVPND_PID") ))
+c1=$(cpu_ticks "$IKE" "$TT_RAVPND_PID")
 idle_ms=$(( (c1 - c0) * 1000 / TICK ))
 tt_log "holding $tunnels tunnels: RSS $rss1 KiB, idle CPU $idle_ms ms in 10 s"
 # A minute after the handshakes the sessions let go of their handshake inputs (ike/session_pruning.hpp): the
@@ -129,9 +128,9 @@ tt_log "holding $tunnels tunnels: RSS $rss1 KiB, idle CPU $idle_ms ms in 10 s"
 while (( ($(date +%s%N) - t_up) / 1000000000 < 75 )); do sleep 1; done
 rss2=$(rss_kib "$IKE")
 settled=$(echo "scale=2; ($rss2 - $rss0) / $tunnels" | bc)
-c0=$(( $(cpu_ticks "$IKE") + $(cpu_ticks "$TT_RAVPND_PID") ))
+c0=$(cpu_ticks "$IKE" "$TT_RAVPND_PID")
 sleep 10
-c1=$(( $(cpu_ticks "$IKE") + $(cpu_ticks "$TT_RAVPND_PID") ))
+c1=$(cpu_ticks "$IKE" "$TT_RAVPND_PID")
 steady_ms=$(( (c1 - c0) * 1000 / TICK ))
 tt_log "75 s after the last tunnel came up: RSS $rss2 KiB; idle CPU $steady_ms ms in the next 10 s"
 

@@ -274,3 +274,11 @@ table ip ravpn_nat {
 }
 NFT
 }
+
+# cpu_ticks PID...: utime + stime of the processes (all threads), in clock ticks (bench scripts: a responder's
+# CPU over a run; ravpnd counts its two processes).
+cpu_ticks() {
+    local st sum=0 pid
+    for pid in "$@"; do read -r st <"/proc/$pid/stat"; st=${st##*) }; sum=$((sum + $(awk '{ print $12 + $13 }' <<<"$st"))); done
+    echo "$sum"
+}
