@@ -40,8 +40,17 @@ Traffic session_traffic(const Phase1Sa& sa, kernel::Kernel* kernel) {
   return t;
 }
 
-void keep_removed_traffic(Phase1Sa& sa, kernel::Kernel* kernel, kernel::Spi spi_in, kernel::Spi spi_out) {
-  if (kernel) sa.accounting.removed += counters_of(*kernel, sa, spi_in, spi_out);
+void keep_removed_traffic(Phase1Sa& sa, const kernel::SaPairCounters& last) {
+  Traffic t;
+  if (last.in) {
+    t.bytes_in = last.in->bytes;
+    t.packets_in = last.in->packets;
+  }
+  if (last.out) {
+    t.bytes_out = last.out->bytes;
+    t.packets_out = last.out->packets;
+  }
+  sa.accounting.removed += t;
 }
 
 SessionAccounting::SessionAccounting(Submit submit, const TimeSource& time, UnixClock unix_now, uint32_t boot_tag,
@@ -94,6 +103,11 @@ void SessionAccounting::tick(Phase1Sa& sa, kernel::Kernel* kernel, TimePoint now
   if (every.count() == 0 || now < a.next_interim) return;
   a.next_interim = now + every;
   submit_(record(sa, Kind::Interim, kernel));
+}
+
+std::optional<TimePoint> SessionAccounting::next_due(const Phase1Sa& sa) const {
+  if (!sa.accounting.started || interim_for(sa).count() == 0) return std::nullopt;
+  return sa.accounting.next_interim;
 }
 
 void SessionAccounting::down(Phase1Sa& sa, xauth::accounting::Cause cause, kernel::Kernel* kernel) {

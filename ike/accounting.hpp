@@ -6,6 +6,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "ike/clock.hpp"
@@ -29,8 +30,8 @@ struct AccountingState {
 // The session's traffic now: the kernel counters of its IPsec SAs (inbound: our SPI at our address, outbound: the
 // peer's SPI at its address) plus `removed`. Without a kernel: `removed` alone.
 xauth::accounting::Traffic session_traffic(const Phase1Sa& sa, kernel::Kernel* kernel);
-// Before an IPsec SA pair leaves the kernel: its counters into AccountingState::removed.
-void keep_removed_traffic(Phase1Sa& sa, kernel::Kernel* kernel, kernel::Spi spi_in, kernel::Spi spi_out);
+// An IPsec SA pair that left the kernel: its last counters into AccountingState::removed.
+void keep_removed_traffic(Phase1Sa& sa, const kernel::SaPairCounters& last);
 
 class SessionAccounting {
  public:
@@ -44,6 +45,8 @@ class SessionAccounting {
   void up(Phase1Sa& sa, kernel::Kernel* kernel);
   // From the one-second tick: the Interim-Update when due.
   void tick(Phase1Sa& sa, kernel::Kernel* kernel, TimePoint now);
+  // When tick() next has an Interim-Update to send for `sa`; none while no Start was sent or without interims.
+  std::optional<TimePoint> next_due(const Phase1Sa& sa) const;
   // The ISAKMP SA goes, after its IPsec SAs were removed: the Stop, if a Start was sent.
   void down(Phase1Sa& sa, xauth::accounting::Cause cause, kernel::Kernel* kernel);
 

@@ -117,11 +117,13 @@ void remove_from_kernel(ExchangeContext& ctx, Phase1Sa& sa, const ChildSa& child
     if (!r) ctx.log.log(LogLevel::Warning, LogCategory::Ipsec, "{}: removing {}: {}", sa.tag(), what, r.error());
   };
   std::string bytes_text;
-  if (auto c = ctx.kernel->counters(sa.local.address, child.spi_in); c)
-    bytes_text = fmt::format(", {} bytes / {} packets in", c->bytes, c->packets);
-  keep_removed_traffic(sa, ctx.kernel, child.spi_in, child.spi_out);  // accounting totals over rekeys
-  report(ctx.kernel->delete_sa(sa.local.address, child.spi_in), "inbound SA");
-  report(ctx.kernel->delete_sa(sa.peer.address, child.spi_out), "outbound SA");
+  auto last = ctx.kernel->delete_sa_pair(sa.local.address, child.spi_in, sa.peer.address, child.spi_out);
+  if (last) {
+    if (last->in) bytes_text = fmt::format(", {} bytes / {} packets in", last->in->bytes, last->in->packets);
+    keep_removed_traffic(sa, *last);  // accounting totals over rekeys
+  } else {
+    ctx.log.log(LogLevel::Warning, LogCategory::Ipsec, "{}: removing SA pair: {}", sa.tag(), last.error());
+  }
   const auto& rest = sa.session.children;
   const bool last_for_selectors = std::none_of(rest.begin(), rest.end(), [&](const ChildSa& c) {
     return has_selectors(c, child.client_net, child.protected_net);

@@ -110,7 +110,9 @@ void Responder::receive(const Datagram& d) {
     log_.log(LogLevel::Debug, LogCategory::Isakmp, "drop from {}: no SA for these cookies", d.from.str());
     return;
   }
+  const Cookie rcookie = it->first;
   on_later_message(d, *header, *it->second);
+  touch(rcookie);  // whatever the message changed, the next tick looks at the SA
 }
 
 void Responder::on_first_message(const Datagram& d, const Header& h) {
@@ -175,6 +177,8 @@ void Responder::on_first_message(const Datagram& d, const Header& h) {
 
   Phase1Sa& ref = *sa;
   sas_.emplace(rcookie, std::move(sa));
+  touch(rcookie);
+  by_peer_.add(d.from.address, rcookie);
   add_half_open(HalfOpenKey{h.initiator_cookie, d.from}, rcookie);
   Step step = ref.mode == Phase1Mode::Main ? main_mode::on_first(*ctx_, ref, *msg)
                                            : aggressive_mode::on_first(*ctx_, ref, *msg);
@@ -310,6 +314,7 @@ void Responder::finish_dh(const Cookie& rcookie, std::optional<uint32_t> quick_m
                           std::optional<crypto::SecretBytes> shared) {
   auto it = sas_.find(rcookie);
   if (it == sas_.end()) return;  // expired or deleted while the job ran
+  touch(rcookie);
   Phase1Sa& sa = *it->second;
   if (quick_mode_id) {
     auto qm = sa.session.quick_modes.find(*quick_mode_id);
@@ -345,6 +350,9 @@ void Responder::remove(const Cookie& rcookie, AcctCause cause) {
     log_.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 down{}", sa.tag(),
              sa.session.xauth.user.empty() ? "" : " (user " + peer_text(sa.session.xauth.user) + ")");
   erase_half_open({sa.icookie, sa.first_peer});
+  wakes_.forget(rcookie);
+  by_peer_.erase(sa.peer.address, rcookie);
+  if (!sa.session.xauth.user.empty()) by_user_.erase(sa.session.xauth.user, rcookie);
   sas_.erase(it);
 }
 
@@ -360,7 +368,8 @@ void Responder::forget_older_sas(const Phase1Sa& sa) {
   // the same address AND port with the same phase 1 identity: behind a home or office NAT several users share the
   // address (and, with aggressive mode, the group ID), and one of them logging in must never drop a colleague.
   std::vector<Cookie> stale;
-  for (const auto& [cookie, other] : sas_) {
+  for (const auto& cookie : by_peer_.find(sa.peer.address, [&](const Cookie& c) { return sas_.count(c) > 0; })) {
+    const auto& other = sas_.at(cookie);
     if (other.get() == &sa || !other->established()) continue;
     if (other->peer != sa.peer || !(other->peer_id == sa.peer_id)) continue;
     stale.push_back(cookie);
@@ -382,7 +391,12 @@ void Responder::tick() {
   fragments_.expire(now);
   std::vector<Cookie> push, detach_now;
   std::vector<std::pair<Cookie, AcctCause>> expired;
-  for (const auto& [cookie, sa] : sas_) {
+  const std::vector<Cookie> due = wakes_.due(now);
+  for (const auto& cookie : due) {
+    auto it = sas_.find(cookie);
+    if (it == sas_.end()) continue;
+    ++stats_.tick_visits;
+    Phase1Sa* sa = it->second.get();
     if (sa->established() || sa->detached()) {
       const bool released = sa->handshake_released;
       for (const auto& spi : prune_session_state(*sa, now))
@@ -429,8 +443,32 @@ void Responder::tick() {
     if (auto it = sas_.find(c); it != sas_.end()) detach(*it->second, "phase 1 over");
   for (const auto& c : push)
     if (auto it = sas_.find(c); it != sas_.end()) push_address(*it->second);
+  for (const auto& c : due)
+    if (auto it = sas_.find(c); it != sas_.end()) wakes_.at(c, next_wake(*it->second, now));
   admission_.tick(half_open_.size(), dh_queued());
 }
+
+TimePoint Responder::next_wake(const Phase1Sa& sa, TimePoint now) const {
+  const auto& s = sa.session;
+  // Anything in motion (a handshake, a transaction, an unanswered R-U-THERE, a push, exchanges to prune, a
+  // detached session's last IPsec SAs): the next tick, as every SA had before the schedule.
+  if (!sa.established() || sa.detached() || s.outstanding || s.mode_config.push_due || sa.liveness.dpd_unanswered ||
+      !s.quick_modes.empty() || !s.answered.empty() || !sa.phase2_ivs.empty())
+    return now;
+  TimePoint t = std::min({sa.liveness.next_check, sa.liveness.ends_at,
+                          sa.established_at + Seconds(sa.choice.lifetime_seconds)});
+  if (!sa.handshake_released) t = std::min(t, sa.established_at + PruneLimits{}.keep_finished);
+  if (services_.accounting)
+    if (auto interim = services_.accounting->next_due(sa)) t = std::min(t, *interim);
+  return std::max(t, now);
+}
+
+Phase1Sa* Responder::find_mutable(const Cookie& rcookie) {
+  auto it = sas_.find(rcookie);
+  return it == sas_.end() ? nullptr : it->second.get();
+}
+
+void Responder::touch(const Cookie& rcookie) { wakes_.at(rcookie, time_.now()); }
 
 bool Responder::keep_alive(Phase1Sa& sa, TimePoint now, AcctCause& cause) {
   if (sa.liveness.quiet_until_check(now)) return true;  // before the settings lookup: most sessions, most seconds

@@ -11,6 +11,8 @@
 #include "ike/exchange.hpp"
 #include "ike/fragments.hpp"
 #include "ike/phase1_sa.hpp"
+#include "ike/sa_index.hpp"
+#include "ike/wake_schedule.hpp"
 #include "ike/worker.hpp"
 #include "xauth/backend.hpp"
 
@@ -62,6 +64,7 @@ struct ResponderStats {
   uint64_t tunnels_up = 0;
   uint64_t sessions_taken_over = 0;  // phase 1 rekeys and reauthentications (responder_takeover.cpp)
   uint64_t logins_replaced = 0;      // sessions logged off for a newer login of their user (simultaneous_logins.cpp)
+  uint64_t tick_visits = 0;          // SAs the one-second tick looked at (wake_schedule.hpp): quiet ones cost none
 };
 
 class Responder {
@@ -140,6 +143,10 @@ class Responder {
   // DPD, idle and maximum time (liveness.hpp) for an established SA with nothing outstanding; false: remove it.
   // `cause`: why it ended, for the accounting Stop.
   bool keep_alive(Phase1Sa& sa, TimePoint now, AcctCause& cause);
+  // When the tick next needs to look at `sa` (wake_schedule.hpp); `now` for the very next tick.
+  TimePoint next_wake(const Phase1Sa& sa, TimePoint now) const;
+  void touch(const Cookie& rcookie);  // something changed: the next tick looks at the SA
+  Phase1Sa* find_mutable(const Cookie& rcookie);
   // Delete notify to the peer, then remove.
   void delete_sa(Phase1Sa& sa, const std::string& why, AcctCause cause = AcctCause::NasRequest);
   void forget_older_sas(const Phase1Sa& sa);              // INITIAL-CONTACT
@@ -168,6 +175,10 @@ class Responder {
   uint64_t handshakes_released_ = 0;
   uint64_t next_serial_ = 1;
   std::map<Cookie, std::unique_ptr<Phase1Sa>> sas_;  // by responder cookie
+  WakeSchedule wakes_;                               // which SAs the tick looks at, and when
+  SaIndex<Ipv4> by_peer_;           // every SA under its peer's address (it never changes: receive() checks it)
+  SaIndex<std::string> by_user_;    // logged-in sessions under their Xauth user (limit_logins adds them)
+  SaIndex<Ipv4> by_address_;        // SAs under the address they were assigned or took over
   std::map<HalfOpenKey, Cookie> half_open_;          // first-message retransmits find their SA here
   std::map<Ipv4, size_t> half_open_per_address_;     // the flood limit is checked per packet: O(log n), no scan
   FragmentReassembler fragments_;

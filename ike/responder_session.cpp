@@ -76,8 +76,13 @@ void Responder::retire_older_sessions(Phase1Sa& sa) {
   const auto& address = sa.session.mode_config.address;
   if (!address) return;
   std::vector<Phase1Sa*> older;
-  for (auto& [cookie, other] : sas_)
-    if (other.get() != &sa && other->session.mode_config.address == address) older.push_back(other.get());
+  auto still_there = [&](const Cookie& c) {
+    const Phase1Sa* other = find_mutable(c);
+    return other && other->session.mode_config.address == address;
+  };
+  for (const auto& cookie : by_address_.find(*address, still_there))
+    if (cookie != sa.rcookie) older.push_back(find_mutable(cookie));
+  by_address_.add(*address, sa.rcookie);
   // One lease per user: the same user logging in again gets the same address, so its older tunnel (same selectors
   // in the kernel) goes, as a Cisco head-end drops the old session of a user who reconnects.
   for (auto* other : older) delete_sa(*other, "replaced by a newer login of the same user on " + address->str());
@@ -195,6 +200,7 @@ void Responder::on_transaction(const Datagram& d, const Header& h, Phase1Sa& sa)
 void Responder::finish_xauth(const Cookie& rcookie, const xauth::Result& result) {
   auto it = sas_.find(rcookie);
   if (it == sas_.end()) return;
+  touch(rcookie);
   Phase1Sa& sa = *it->second;
   auto& x = sa.session.xauth;
   if (sa.session.stage != SessionStage::XauthChecking) return;
@@ -231,6 +237,7 @@ void Responder::on_kernel_expire(const std::vector<kernel::ExpireEvent>& events)
       // an install fails at once), so it can negotiate again.
       const std::optional<uint32_t> tell_peer =
           e.refused.empty() ? std::nullopt : std::optional<uint32_t>(pair->spi_in.value);
+      touch(cookie);
       child_sa::on_kernel_expire(*ctx_, *sa, e);
       if (tell_peer) send_to_peer(*sa, informational::delete_esp(*ctx_, *sa, {*tell_peer}));
       break;

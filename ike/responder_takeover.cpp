@@ -32,9 +32,11 @@ void Responder::take_over_older_session(Phase1Sa& sa) {
   auto& to = sa.session;
   if (to.login_at == TimePoint{}) to.login_at = sa.established_at;
   std::vector<Cookie> emptied;
-  for (auto& [cookie, other] : sas_) {
-    if (other.get() == &sa || !(other->established() || other->detached())) continue;
+  for (const auto& cookie : by_peer_.find(sa.peer.address, [&](const Cookie& c) { return sas_.count(c) > 0; })) {
+    Phase1Sa* other = find_mutable(cookie);
+    if (other == &sa || !(other->established() || other->detached())) continue;
     if (!same_peer_and_user(*other, sa) || !carries_a_session(*other)) continue;
+    touch(cookie);
     auto& from = other->session;
     const size_t pairs = from.children.size();
     to.children.insert(to.children.end(), from.children.begin(), from.children.end());
@@ -44,6 +46,7 @@ void Responder::take_over_older_session(Phase1Sa& sa) {
       to.mode_config.pool = from.mode_config.pool;
       to.mode_config.adopted = true;
       to.login_slot = from.login_slot;  // the lease's owner
+      by_address_.add(*to.mode_config.address, sa.rcookie);
       from.mode_config.address.reset();
       from.mode_config.pool.clear();
     }

@@ -21,11 +21,17 @@ void Responder::limit_logins(Phase1Sa& sa) {
   const uint32_t limit = group ? group->max_logins : compiled::GroupPolicy{}.max_logins;
 
   std::vector<Phase1Sa*> others;  // the user's other live sessions
-  for (auto& [cookie, other] : sas_) {
-    if (other.get() == &sa || !(other->established() || other->detached())) continue;
-    if (other->session.xauth.user != user || other->session.handed_to != 0) continue;
-    others.push_back(other.get());
+  auto still_theirs = [&](const Cookie& c) {
+    const Phase1Sa* other = find_mutable(c);
+    return other && other->session.xauth.user == user;
+  };
+  for (const auto& cookie : by_user_.find(user, still_theirs)) {
+    Phase1Sa* other = find_mutable(cookie);
+    if (other == &sa || !(other->established() || other->detached())) continue;
+    if (other->session.handed_to != 0) continue;
+    others.push_back(other);
   }
+  by_user_.add(user, sa.rcookie);
   // Longest idle first; equally idle: the oldest login first.
   std::sort(others.begin(), others.end(), [](const Phase1Sa* a, const Phase1Sa* b) {
     if (a->liveness.last_traffic != b->liveness.last_traffic) return a->liveness.last_traffic < b->liveness.last_traffic;

@@ -78,6 +78,10 @@ struct SaCountersEntry {  // one SA of a dump
   SaCounters counters;
 };
 
+struct SaPairCounters {  // an IPsec SA pair's last counters, read just before it left the kernel
+  std::optional<SaCounters> in, out;
+};
+
 struct ExpireEvent {
   Ipv4 destination;
   Spi spi;
@@ -104,6 +108,20 @@ class Kernel {
   virtual Result<> add_policy(const PolicySpec& policy) = 0;
   virtual Result<> delete_policy(const Ipv4Net& source, const Ipv4Net& destination, Direction direction) = 0;
   virtual Result<SaCounters> counters(Ipv4 destination, Spi spi) = 0;
+  // Both SAs of a pair out of the kernel, each one's counters read just before it goes (accounting totals, the
+  // log line). One request where the kernel is behind a channel; here: two reads, two deletes.
+  virtual Result<SaPairCounters> delete_sa_pair(Ipv4 in_destination, Spi in_spi, Ipv4 out_destination, Spi out_spi) {
+    SaPairCounters last;
+    if (auto c = counters(in_destination, in_spi)) last.in = *c;
+    if (auto c = counters(out_destination, out_spi)) last.out = *c;
+    auto in = delete_sa(in_destination, in_spi);
+    auto out = delete_sa(out_destination, out_spi);
+    Error error;
+    if (!in) error = "inbound SA: " + in.error();
+    if (!out) error += (error.empty() ? "" : "; ") + std::string("outbound SA: ") + out.error();
+    if (!error.empty()) return std::unexpected(error);
+    return last;
+  }
   virtual Result<> add_route(const RouteSpec& route) = 0;
   virtual Result<> delete_route(const RouteSpec& route) = 0;
   // A kernel behind the privilege-separation channel (daemon/privsep/remote_kernel.hpp) pipelines the calls that

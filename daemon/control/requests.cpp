@@ -130,6 +130,7 @@ json status(RequestContext& ctx) {
                    {"tunnels_up", st.tunnels_up},
                    {"sessions_taken_over", st.sessions_taken_over},
                    {"logins_replaced", st.logins_replaced},
+                   {"tick_visits", st.tick_visits},
                    {"xauth_throttled", ctx.throttle ? ctx.throttle->refused() : 0}};
   r["xauth_lockouts"] = lockouts_view(ctx.throttle, ctx.time.now());
   r["accounting"] = accounting_view(ctx.accounting ? ctx.accounting() : nullptr);

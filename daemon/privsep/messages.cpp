@@ -135,6 +135,19 @@ SaRef read_sa_ref(Reader& r) {
   return s;
 }
 
+void write_counters(Writer& w, const kernel::SaCounters& c) {
+  u64(w, c.bytes);
+  u64(w, c.packets);
+  u64(w, c.add_time);
+}
+kernel::SaCounters read_counters(Reader& r) {
+  kernel::SaCounters c;
+  c.bytes = u64(r);
+  c.packets = u64(r);
+  c.add_time = u64(r);
+  return c;
+}
+
 }  // namespace
 
 const char* name(Type t) {
@@ -150,6 +163,7 @@ const char* name(Type t) {
     case Type::Reload: return "reload";
     case Type::WriteLeases: return "write-leases";
     case Type::DumpCounters: return "dump-counters";
+    case Type::DeleteSaPair: return "delete-sa-pair";
     case Type::Answer: return "answer";
     case Type::Expire: return "expire";
     case Type::Refused: return "refused";
@@ -157,7 +171,7 @@ const char* name(Type t) {
   return "?";
 }
 
-bool is_request(Type t) { return uint8_t(t) >= uint8_t(Type::AllocateSpi) && uint8_t(t) <= uint8_t(Type::DumpCounters); }
+bool is_request(Type t) { return uint8_t(t) >= uint8_t(Type::AllocateSpi) && uint8_t(t) <= uint8_t(Type::DeleteSaPair); }
 
 Bytes encode_frame(Type type, uint8_t flags, uint32_t id, ByteView body) {
   Writer w;
@@ -361,18 +375,51 @@ Decoded<kernel::ExpireEvent> decode_expire(ByteView b) {
 
 Bytes encode(const kernel::SaCounters& c) {
   Writer w;
-  u64(w, c.bytes);
-  u64(w, c.packets);
-  u64(w, c.add_time);
+  write_counters(w, c);
   return w.take();
 }
 Decoded<kernel::SaCounters> decode_counters(ByteView b) {
-  return decode_all<kernel::SaCounters>(b, "counters", [](Reader& r) {
-    kernel::SaCounters c;
-    c.bytes = u64(r);
-    c.packets = u64(r);
-    c.add_time = u64(r);
-    return c;
+  return decode_all<kernel::SaCounters>(b, "counters", read_counters);
+}
+
+Bytes encode(const SaPairRef& p) {
+  Writer w;
+  write_sa_ref(w, p.in);
+  write_sa_ref(w, p.out);
+  return w.take();
+}
+Decoded<SaPairRef> decode_sa_pair_ref(ByteView b) {
+  return decode_all<SaPairRef>(b, "SA pair reference", [](Reader& r) {
+    SaPairRef p;
+    p.in = read_sa_ref(r);
+    p.out = read_sa_ref(r);
+    return p;
+  });
+}
+
+namespace {
+void write_optional_counters(Writer& w, const std::optional<kernel::SaCounters>& c) {
+  w.u8(c ? 1 : 0);
+  if (c) write_counters(w, *c);
+}
+std::optional<kernel::SaCounters> read_optional_counters(Reader& r) {
+  if (!bounded(r, 1, "counters flag")) return std::nullopt;
+  return read_counters(r);
+}
+}  // namespace
+
+Bytes encode(const kernel::SaPairCounters& p) {
+  Writer w;
+  write_optional_counters(w, p.in);
+  write_optional_counters(w, p.out);
+  return w.take();
+}
+Decoded<kernel::SaPairCounters> decode_pair_counters(ByteView b) {
+  return decode_all<kernel::SaPairCounters>(b, "pair counters", [](Reader& r) {
+    kernel::SaPairCounters p;
+    p.in = read_optional_counters(r);
+    p.out = read_optional_counters(r);
+    return p;
   });
 }
 
@@ -381,9 +428,7 @@ Bytes encode(const std::vector<kernel::SaCountersEntry>& list) {
   w.u32(uint32_t(list.size()));
   for (const auto& e : list) {
     write_sa_ref(w, SaRef{e.destination, e.spi});
-    u64(w, e.counters.bytes);
-    u64(w, e.counters.packets);
-    u64(w, e.counters.add_time);
+    write_counters(w, e.counters);
   }
   return w.take();
 }
@@ -398,11 +443,7 @@ Decoded<std::vector<kernel::SaCountersEntry>> decode_counter_list(ByteView b) {
     list.reserve(n);
     for (uint32_t i = 0; i < n && r.ok(); ++i) {
       const SaRef ref = read_sa_ref(r);
-      kernel::SaCounters c;
-      c.bytes = u64(r);
-      c.packets = u64(r);
-      c.add_time = u64(r);
-      list.push_back({ref.destination, ref.spi, c});
+      list.push_back({ref.destination, ref.spi, read_counters(r)});
     }
     return list;
   });

@@ -36,6 +36,7 @@ enum class Type : uint8_t {
   Reload = 9,       // read the configuration files again, apply the firewall, send the texts
   WriteLeases = 10, // the lease file's content (pool/lease_file.hpp), written by the privileged side
   DumpCounters = 11,  // every ESP SA's counters (one XFRM dump) for a view of thousands of tunnels
+  DeleteSaPair = 12,  // both SAs of a pair out, their last counters in the answer (one wait per pair removed)
   // privileged process -> IKE process
   Answer = 64,      // to a request with kAnswerWanted, same id
   Expire = 65,      // a kernel expire event (XFRMNLGRP_EXPIRE)
@@ -69,6 +70,10 @@ struct SaRef {  // DeleteSa, Counters
   Ipv4 destination;
   kernel::Spi spi;
   bool operator==(const SaRef&) const = default;
+};
+struct SaPairRef {  // DeleteSaPair
+  SaRef in, out;
+  bool operator==(const SaPairRef&) const = default;
 };
 struct AddSaRequest {
   kernel::SaSpec sa;
@@ -109,6 +114,8 @@ Bytes encode(const AnswerBody&);
 Bytes encode(const RefusedBody&);
 Bytes encode(const kernel::ExpireEvent&);
 Bytes encode(const kernel::SaCounters&);
+Bytes encode(const SaPairRef&);
+Bytes encode(const kernel::SaPairCounters&);
 Bytes encode(const std::vector<kernel::SaCountersEntry>&);
 Bytes encode_string(const std::string&);  // WriteLeases
 
@@ -125,6 +132,8 @@ Decoded<AnswerBody> decode_answer(ByteView);
 Decoded<RefusedBody> decode_refused(ByteView);
 Decoded<kernel::ExpireEvent> decode_expire(ByteView);
 Decoded<kernel::SaCounters> decode_counters(ByteView);
+Decoded<SaPairRef> decode_sa_pair_ref(ByteView);
+Decoded<kernel::SaPairCounters> decode_pair_counters(ByteView);
 Decoded<std::vector<kernel::SaCountersEntry>> decode_counter_list(ByteView);
 Decoded<std::string> decode_string(ByteView, size_t max);
 

@@ -58,6 +58,13 @@ std::expected<Bytes, std::string> PrivilegedProcess::execute(Type type, ByteView
       if (!r) break;
       return no_payload(k->delete_sa(r->destination, r->spi));
     }
+    case Type::DeleteSaPair: {
+      auto r = decode_sa_pair_ref(body);
+      if (!r) break;
+      auto last = k->delete_sa_pair(r->in.destination, r->in.spi, r->out.destination, r->out.spi);
+      if (!last) return std::unexpected(last.error());
+      return encode(*last);
+    }
     case Type::AddPolicy: {
       auto r = decode_policy(body);
       if (!r) break;

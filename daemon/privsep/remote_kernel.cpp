@@ -156,6 +156,15 @@ kernel::Result<> RemoteKernel::delete_sa(Ipv4 destination, kernel::Spi spi) {
   return post(Type::DeleteSa, encode(SaRef{destination, spi}));
 }
 
+kernel::Result<kernel::SaPairCounters> RemoteKernel::delete_sa_pair(Ipv4 in_destination, kernel::Spi in_spi,
+                                                                   Ipv4 out_destination, kernel::Spi out_spi) {
+  auto r = call(Type::DeleteSaPair, encode(SaPairRef{{in_destination, in_spi}, {out_destination, out_spi}}));
+  if (!r) return std::unexpected(r.error());
+  auto last = decode_pair_counters(*r);
+  if (!last) throw std::runtime_error("privileged process: " + last.error());
+  return *last;
+}
+
 kernel::Result<> RemoteKernel::add_policy(const kernel::PolicySpec& policy) {
   return post(Type::AddPolicy, encode(policy));
 }

@@ -28,6 +28,8 @@ class RemoteKernel final : public kernel::Kernel {
   kernel::Result<> delete_policy(const Ipv4Net& source, const Ipv4Net& destination,
                                  kernel::Direction direction) override;
   kernel::Result<kernel::SaCounters> counters(Ipv4 destination, kernel::Spi spi) override;
+  kernel::Result<kernel::SaPairCounters> delete_sa_pair(Ipv4 in_destination, kernel::Spi in_spi, Ipv4 out_destination,
+                                                        kernel::Spi out_spi) override;
   kernel::Result<> add_route(const kernel::RouteSpec& route) override;
   kernel::Result<> delete_route(const kernel::RouteSpec& route) override;
   void answer_now(bool on) override { answer_now_ = on; }

@@ -119,6 +119,17 @@ TEST_CASE("privsep messages: every body round-trips") {
   CHECK(c_back->bytes == c.bytes);
   CHECK(c_back->packets == c.packets);
   CHECK(c_back->add_time == c.add_time);
+  SaPairRef pair{ref, {ip("198.51.100.7"), kernel::Spi{0x5678}}};
+  CHECK(decode_sa_pair_ref(encode(pair)) == pair);
+  for (const auto& last : {kernel::SaPairCounters{c, std::nullopt}, kernel::SaPairCounters{std::nullopt, c},
+                           kernel::SaPairCounters{}}) {
+    auto last_back = decode_pair_counters(encode(last));
+    REQUIRE(last_back);
+    CHECK(last_back->in.has_value() == last.in.has_value());
+    CHECK(last_back->out.has_value() == last.out.has_value());
+    if (last.in) CHECK(last_back->in->bytes == c.bytes);
+    if (last.out) CHECK(last_back->out->add_time == c.add_time);
+  }
   CHECK(decode_string(encode_string("{\"leases\": []}"), 100) == "{\"leases\": []}");
   std::vector<kernel::SaCountersEntry> list{{ip("192.0.2.1"), kernel::Spi{1}, c}, {ip("198.51.100.7"), kernel::Spi{2}, {}}};
   auto list_back = decode_counter_list(encode(list));
@@ -177,6 +188,12 @@ TEST_CASE("privsep messages: malformed input is an error, not a crash") {
   CHECK(!decode_counter_list(counts));
   counts[0] = 0xff;  // four billion
   CHECK(!decode_counter_list(counts));
+  const Bytes pair = encode(kernel::SaPairCounters{kernel::SaCounters{1, 2, 3}, std::nullopt});
+  for (size_t n = 0; n < pair.size(); ++n) CHECK(!decode_pair_counters(ByteView(pair).first(n)));
+  Bytes bad_flag = pair;
+  bad_flag[0] = 2;  // present is 0 or 1
+  CHECK(!decode_pair_counters(bad_flag));
+  CHECK(!decode_sa_pair_ref(encode(SaRef{ip("192.0.2.1"), kernel::Spi{1}})));  // half a pair
 }
 
 namespace {
@@ -252,6 +269,13 @@ TEST_CASE("privsep: pipelined installs, a refusal as an event, answers, reload, 
     k.counters_snapshot(false);
     auto events = k.read_events();
     if (events.size() != 1 || events[0].spi != *spi || events[0].refused.empty() || !events[0].hard) return 18;
+    kernel::SaSpec in2 = sample_sa(), out2 = out;  // a second pair, removed with its last counters in one request
+    in2.spi = kernel::Spi{0x6000};
+    out2.spi = kernel::Spi{0x6001};
+    if (!k.add_sa(in2, false) || !k.add_sa(out2, false)) return 24;
+    auto last = k.delete_sa_pair(in2.destination, in2.spi, out2.destination, out2.spi);
+    if (!last || !last->in || !last->out) return 25;
+    if (k.delete_sa_pair(in2.destination, in2.spi, out2.destination, out2.spi)) return 26;  // gone: an error
     auto reload = k.reload();
     if (!reload || reload->config_text != "text") return 19;
     k.answer_now(true);  // the probe's mode: a refusal is the call's own result

@@ -35,6 +35,7 @@ void body(Type type, ByteView b) {
     case Type::AddSa: return round_trip(decode_add_sa(b), b, "add-sa round trip");
     case Type::DeleteSa:
     case Type::Counters: return round_trip(decode_sa_ref(b), b, "SA reference round trip");
+    case Type::DeleteSaPair: return round_trip(decode_sa_pair_ref(b), b, "SA pair reference round trip");
     case Type::AddPolicy: return round_trip(decode_policy(b), b, "add-policy round trip");
     case Type::DeletePolicy: return round_trip(decode_delete_policy(b), b, "delete-policy round trip");
     case Type::AddRoute:
@@ -47,6 +48,7 @@ void body(Type type, ByteView b) {
       round_trip(decode_reload_answer(b), b, "reload answer round trip");
       round_trip(decode_counter_list(b), b, "counter list round trip");
       round_trip(decode_counters(b), b, "counters round trip");
+      round_trip(decode_pair_counters(b), b, "pair counters round trip");
       return;
     case Type::Expire: return round_trip(decode_expire(b), b, "expire round trip");
     case Type::Refused: return round_trip(decode_refused(b), b, "refused round trip");
