@@ -7,6 +7,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -206,10 +207,17 @@ void Service::restore_leases() {
            lease_path(options_.state_dir), taken);
 }
 
-void Service::save_leases_if_changed() {
+void Service::save_leases_if_changed(bool now_anyway) {
   if (options_.state_dir.empty()) return;
   const uint64_t generation = generations(pools_);
   if (generation == saved_generation_) return;
+  // Building, handing over, parsing and syncing the file costs time in proportion to the leases: with 10,000 of
+  // them, writing it every second of a login or logoff wave took a good part of both processes (and the IKE
+  // process's waits for the privileged one queue behind the write). A second per 1,000 leases between writes, at
+  // most 30 s: a crash loses at most that much of the address memory, which only decides who gets which address.
+  const auto every = std::clamp(Seconds(saved_leases_.size() / 1000), Seconds(1), Seconds(30));
+  if (!now_anyway && time_.now() - saved_at_ < every) return;
+  saved_at_ = time_.now();
   auto leases = pool::snapshot(pools_, saved_leases_, std::chrono::duration_cast<std::chrono::seconds>(
                                                           std::chrono::system_clock::now().time_since_epoch())
                                                           .count());
@@ -347,7 +355,7 @@ void Service::stop() {
     log_.log(all ? LogLevel::Info : LogLevel::Warning, LogCategory::Aaa, "accounting: {} records sent, {} not sent",
              st.sent, st.queued);
   }
-  save_leases_if_changed();
+  save_leases_if_changed(/*now_anyway=*/true);
   if (kernel_) kernel_->flush();
   if (firewall_) firewall_->remove();  // the ruleset goes with the daemon (issue: "removed on stop")
 }

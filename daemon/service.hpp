@@ -68,7 +68,9 @@ class Service final : public ike::Sender {
   void open_services();
   void remove_stale_kernel_state();
   void restore_leases();
-  void save_leases_if_changed();  // from the one-second timer: at most one write a second
+  // From the one-second timer: at most one write a second, less often for a large file (lease_write_interval);
+  // `now_anyway` (stopping): whatever changed is written at once.
+  void save_leases_if_changed(bool now_anyway = false);
   void on_readable(UdpSocket& socket);
   void open_control();
   void open_firewall();
@@ -99,6 +101,7 @@ class Service final : public ike::Sender {
   ike::PoolSet pools_;
   std::vector<pool::SavedLease> saved_leases_;  // as last written
   uint64_t saved_generation_ = 0;                // the pools' generations summed at that write
+  TimePoint saved_at_{};                         // when
   xauth::Throttle throttle_;  // Xauth failure counts and lockouts: kept across reloads
   std::unique_ptr<xauth::Backend> xauth_;
   ike::RoutePlacement routes_;

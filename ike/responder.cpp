@@ -392,6 +392,7 @@ void Responder::tick() {
   std::vector<Cookie> push, detach_now;
   std::vector<std::pair<Cookie, AcctCause>> expired;
   const std::vector<Cookie> due = wakes_.due(now);
+  const bool prefetched = prefetch_counters(due, now);
   for (const auto& cookie : due) {
     auto it = sas_.find(cookie);
     if (it == sas_.end()) continue;
@@ -445,7 +446,28 @@ void Responder::tick() {
     if (auto it = sas_.find(c); it != sas_.end()) push_address(*it->second);
   for (const auto& c : due)
     if (auto it = sas_.find(c); it != sas_.end()) wakes_.at(c, next_wake(*it->second, now));
+  if (prefetched) services_.kernel->prefetch_counters({});
+  reindex_children_if_stale();
   admission_.tick(half_open_.size(), dh_queued());
+}
+
+bool Responder::prefetch_counters(const std::vector<Cookie>& due, TimePoint now) {
+  if (!services_.kernel) return false;
+  std::vector<std::pair<Ipv4, kernel::Spi>> wanted;
+  for (const auto& cookie : due) {
+    const Phase1Sa* sa = find(cookie);
+    if (!sa || !(sa->established() || sa->detached())) continue;
+    const bool check = sa->established() && !sa->liveness.quiet_until_check(now);
+    const auto interim = services_.accounting ? services_.accounting->next_due(*sa) : std::nullopt;
+    if (!check && !(interim && *interim <= now)) continue;
+    for (const auto& c : sa->session.children) {
+      wanted.emplace_back(sa->local.address, c.spi_in);
+      wanted.emplace_back(sa->peer.address, c.spi_out);
+    }
+  }
+  if (wanted.size() <= 2) return false;  // one pair: its two reads cost what the one request would
+  services_.kernel->prefetch_counters(wanted);
+  return true;
 }
 
 TimePoint Responder::next_wake(const Phase1Sa& sa, TimePoint now) const {

@@ -229,24 +229,50 @@ void Responder::finish_xauth(const Cookie& rcookie, const xauth::Result& result)
 }
 
 void Responder::on_kernel_expire(const std::vector<kernel::ExpireEvent>& events) {
-  for (const auto& e : events)
-    for (auto& [cookie, sa] : sas_) {
-      const auto* pair = child_sa::find_pair(*sa, e);
-      if (!pair) continue;
-      // A refused install: the client believes the tunnel is up; tell it the pair is gone (as quick mode does when
-      // an install fails at once), so it can negotiate again.
-      const std::optional<uint32_t> tell_peer =
-          e.refused.empty() ? std::nullopt : std::optional<uint32_t>(pair->spi_in.value);
-      touch(cookie);
-      child_sa::on_kernel_expire(*ctx_, *sa, e);
-      if (tell_peer) send_to_peer(*sa, informational::delete_esp(*ctx_, *sa, {*tell_peer}));
-      break;
-    }
+  for (const auto& e : events) {
+    auto owns = [&](const Cookie& c) {
+      const Phase1Sa* sa = find_mutable(c);
+      return sa && child_sa::find_pair(*sa, e);
+    };
+    std::vector<Cookie> owner = by_spi_.find(e.spi.value, owns);
+    if (owner.empty())  // not indexed (an SA the responder does not know, normally): the walk the index replaces
+      for (const auto& [cookie, sa] : sas_)
+        if (child_sa::find_pair(*sa, e)) {
+          owner.push_back(cookie);
+          break;
+        }
+    if (owner.empty()) continue;
+    const Cookie cookie = owner.front();
+    Phase1Sa& sa = *find_mutable(cookie);
+    const auto* pair = child_sa::find_pair(sa, e);
+    // A refused install: the client believes the tunnel is up; tell it the pair is gone (as quick mode does when
+    // an install fails at once), so it can negotiate again.
+    const std::optional<uint32_t> tell_peer =
+        e.refused.empty() ? std::nullopt : std::optional<uint32_t>(pair->spi_in.value);
+    touch(cookie);
+    child_sa::on_kernel_expire(*ctx_, sa, e);
+    if (tell_peer) send_to_peer(sa, informational::delete_esp(*ctx_, sa, {*tell_peer}));
+  }
+}
+
+void Responder::index_children(const Phase1Sa& sa) {
+  for (const auto& c : sa.session.children) {
+    by_spi_.add(c.spi_in.value, sa.rcookie);
+    by_spi_.add(c.spi_out.value, sa.rcookie);
+  }
+}
+
+void Responder::reindex_children_if_stale() {
+  if (by_spi_.size() <= by_spi_limit_) return;
+  by_spi_.clear();
+  for (const auto& [cookie, sa] : sas_) index_children(*sa);
+  by_spi_limit_ = 2 * by_spi_.size() + 1024;  // amortised: each rebuild follows as many additions as it costs
 }
 
 void Responder::on_quick_mode(const Datagram& d, const Header& h, Phase1Sa& sa) {
   auto outcome = quick_mode::on_message(*ctx_, sa, h, d.data);
   if (outcome.installed) {
+    index_children(sa);
     advance(sa, SessionEvent::ChildInstalled);
     ++stats_.tunnels_up;
     if (services_.accounting) services_.accounting->up(sa, services_.kernel);

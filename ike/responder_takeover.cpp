@@ -41,6 +41,7 @@ void Responder::take_over_older_session(Phase1Sa& sa) {
     const size_t pairs = from.children.size();
     to.children.insert(to.children.end(), from.children.begin(), from.children.end());
     from.children.clear();
+    index_children(sa);
     if (from.mode_config.address && !to.mode_config.address) {
       to.mode_config.address = from.mode_config.address;  // the lease moves with it (its holder count unchanged)
       to.mode_config.pool = from.mode_config.pool;

@@ -37,6 +37,7 @@ class SaIndex {
     return out;
   }
   size_t size() const { return entries_.size(); }
+  void clear() { entries_.clear(); }
 
  private:
   std::multimap<Key, Cookie> entries_;

@@ -136,6 +136,10 @@ class Kernel {
   // While on, counters() may answer from one all_counters() dump taken at its first use (a control view of every
   // SA costs one request, not two per SA); off drops it.
   virtual void counters_snapshot(bool) {}
+  // The counters of these SAs (destination, SPI) are wanted now, one liveness check or interim each: where the
+  // kernel is behind a channel, one request reads them all and counters() answers them from it until the next
+  // call (an empty list ends it). Here: nothing to gain, counters() reads each.
+  virtual void prefetch_counters(const std::vector<std::pair<Ipv4, Spi>>&) {}
   // A file descriptor readable when expire events wait (-1 when the implementation has none), and the events.
   virtual int event_fd() const = 0;
   virtual std::vector<ExpireEvent> read_events() = 0;

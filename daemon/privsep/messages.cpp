@@ -164,6 +164,7 @@ const char* name(Type t) {
     case Type::WriteLeases: return "write-leases";
     case Type::DumpCounters: return "dump-counters";
     case Type::DeleteSaPair: return "delete-sa-pair";
+    case Type::CountersOf: return "counters-of";
     case Type::Answer: return "answer";
     case Type::Expire: return "expire";
     case Type::Refused: return "refused";
@@ -171,7 +172,7 @@ const char* name(Type t) {
   return "?";
 }
 
-bool is_request(Type t) { return uint8_t(t) >= uint8_t(Type::AllocateSpi) && uint8_t(t) <= uint8_t(Type::DeleteSaPair); }
+bool is_request(Type t) { return uint8_t(t) >= uint8_t(Type::AllocateSpi) && uint8_t(t) <= uint8_t(Type::CountersOf); }
 
 Bytes encode_frame(Type type, uint8_t flags, uint32_t id, ByteView body) {
   Writer w;
@@ -394,6 +395,26 @@ Decoded<SaPairRef> decode_sa_pair_ref(ByteView b) {
     p.in = read_sa_ref(r);
     p.out = read_sa_ref(r);
     return p;
+  });
+}
+
+Bytes encode(const std::vector<SaRef>& refs) {
+  Writer w;
+  w.u32(uint32_t(refs.size()));
+  for (const auto& ref : refs) write_sa_ref(w, ref);
+  return w.take();
+}
+Decoded<std::vector<SaRef>> decode_sa_refs(ByteView b) {
+  return decode_all<std::vector<SaRef>>(b, "SA list", [](Reader& r) {
+    std::vector<SaRef> refs;
+    const uint32_t n = r.u32();
+    if (n > kMaxCountersOf || size_t(n) * 8 != r.left()) {  // 8 bytes each, exactly
+      r.fail("SA list: " + std::to_string(n) + " references in " + std::to_string(r.left()) + " bytes");
+      return refs;
+    }
+    refs.reserve(n);
+    for (uint32_t i = 0; i < n; ++i) refs.push_back(read_sa_ref(r));
+    return refs;
   });
 }
 

@@ -37,6 +37,7 @@ enum class Type : uint8_t {
   WriteLeases = 10, // the lease file's content (pool/lease_file.hpp), written by the privileged side
   DumpCounters = 11,  // every ESP SA's counters (one XFRM dump) for a view of thousands of tunnels
   DeleteSaPair = 12,  // both SAs of a pair out, their last counters in the answer (one wait per pair removed)
+  CountersOf = 13,    // the counters of a list of SAs (the liveness checks due in one tick): one wait, not one each
   // privileged process -> IKE process
   Answer = 64,      // to a request with kAnswerWanted, same id
   Expire = 65,      // a kernel expire event (XFRMNLGRP_EXPIRE)
@@ -48,6 +49,7 @@ bool is_request(Type);
 constexpr uint8_t kAnswerWanted = 1;
 constexpr size_t kHeaderSize = 10;
 constexpr size_t kMaxBody = 16u << 20;  // a configuration and its secrets, or 10,000s of leases
+constexpr size_t kMaxCountersOf = 65536;  // SAs in one CountersOf request
 
 struct FrameHeader {
   uint32_t length = 0;
@@ -115,6 +117,7 @@ Bytes encode(const RefusedBody&);
 Bytes encode(const kernel::ExpireEvent&);
 Bytes encode(const kernel::SaCounters&);
 Bytes encode(const SaPairRef&);
+Bytes encode(const std::vector<SaRef>&);
 Bytes encode(const kernel::SaPairCounters&);
 Bytes encode(const std::vector<kernel::SaCountersEntry>&);
 Bytes encode_string(const std::string&);  // WriteLeases
@@ -133,6 +136,7 @@ Decoded<RefusedBody> decode_refused(ByteView);
 Decoded<kernel::ExpireEvent> decode_expire(ByteView);
 Decoded<kernel::SaCounters> decode_counters(ByteView);
 Decoded<SaPairRef> decode_sa_pair_ref(ByteView);
+Decoded<std::vector<SaRef>> decode_sa_refs(ByteView);
 Decoded<kernel::SaPairCounters> decode_pair_counters(ByteView);
 Decoded<std::vector<kernel::SaCountersEntry>> decode_counter_list(ByteView);
 Decoded<std::string> decode_string(ByteView, size_t max);

@@ -82,6 +82,14 @@ std::expected<Bytes, std::string> PrivilegedProcess::execute(Type type, ByteView
       if (!c) return std::unexpected(c.error());
       return encode(*c);
     }
+    case Type::CountersOf: {
+      auto refs = decode_sa_refs(body);
+      if (!refs) break;
+      std::vector<kernel::SaCountersEntry> found;  // an SA gone meanwhile is left out
+      for (const auto& ref : *refs)
+        if (auto c = k->counters(ref.destination, ref.spi)) found.push_back({ref.destination, ref.spi, *c});
+      return encode(found);
+    }
     case Type::AddRoute:
     case Type::DeleteRoute: {
       auto r = decode_route(body);

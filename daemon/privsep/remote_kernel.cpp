@@ -4,6 +4,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -187,7 +188,26 @@ void RemoteKernel::counters_snapshot(bool on) {
   snapshot_.reset();
 }
 
+void RemoteKernel::prefetch_counters(const std::vector<std::pair<Ipv4, kernel::Spi>>& sas) {
+  prefetched_.clear();
+  if (sas.empty()) return;
+  std::vector<SaRef> refs;
+  refs.reserve(std::min(sas.size(), kMaxCountersOf));
+  for (const auto& [destination, spi] : sas)
+    if (refs.size() < kMaxCountersOf) refs.push_back({destination, spi});
+  auto r = call(Type::CountersOf, encode(refs));
+  if (!r) return;  // counters() asks for each
+  auto list = decode_counter_list(*r);
+  if (!list) throw std::runtime_error("privileged process: " + list.error());
+  for (const auto& ref : refs) prefetched_[{ref.destination.value, ref.spi.value}] = std::nullopt;
+  for (const auto& e : *list) prefetched_[{e.destination.value, e.spi.value}] = e.counters;
+}
+
 kernel::Result<kernel::SaCounters> RemoteKernel::counters(Ipv4 destination, kernel::Spi spi) {
+  if (auto it = prefetched_.find({destination.value, spi.value}); it != prefetched_.end()) {
+    if (!it->second) return std::unexpected(std::string("XFRM_MSG_GETSA: No such process"));
+    return *it->second;
+  }
   if (snapshot_on_) {
     if (!snapshot_) {
       auto list = all_counters();

@@ -36,6 +36,7 @@ class RemoteKernel final : public kernel::Kernel {
   void flush() override;
   kernel::Result<std::vector<kernel::SaCountersEntry>> all_counters() override;
   void counters_snapshot(bool on) override;
+  void prefetch_counters(const std::vector<std::pair<Ipv4, kernel::Spi>>& sas) override;
   int event_fd() const override { return epoll_fd_; }
   // Throws std::runtime_error when the privileged process has gone (the IKE process cannot work without it).
   std::vector<kernel::ExpireEvent> read_events() override;
@@ -60,6 +61,8 @@ class RemoteKernel final : public kernel::Kernel {
   std::vector<kernel::ExpireEvent> events_;
   bool snapshot_on_ = false;
   std::optional<std::map<std::pair<uint32_t, uint32_t>, kernel::SaCounters>> snapshot_;  // (destination, SPI)
+  // prefetch_counters(): the SAs asked for, with their counters (none: the SA was gone)
+  std::map<std::pair<uint32_t, uint32_t>, std::optional<kernel::SaCounters>> prefetched_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // an eventfd, set while events_ holds something
 };

@@ -119,6 +119,9 @@ TEST_CASE("privsep messages: every body round-trips") {
   CHECK(c_back->bytes == c.bytes);
   CHECK(c_back->packets == c.packets);
   CHECK(c_back->add_time == c.add_time);
+  std::vector<SaRef> refs{ref, {ip("198.51.100.7"), kernel::Spi{0x5678}}};
+  CHECK(decode_sa_refs(encode(refs)) == refs);
+  CHECK(decode_sa_refs(encode(std::vector<SaRef>{})) == std::vector<SaRef>{});
   SaPairRef pair{ref, {ip("198.51.100.7"), kernel::Spi{0x5678}}};
   CHECK(decode_sa_pair_ref(encode(pair)) == pair);
   for (const auto& last : {kernel::SaPairCounters{c, std::nullopt}, kernel::SaPairCounters{std::nullopt, c},
@@ -194,6 +197,12 @@ TEST_CASE("privsep messages: malformed input is an error, not a crash") {
   bad_flag[0] = 2;  // present is 0 or 1
   CHECK(!decode_pair_counters(bad_flag));
   CHECK(!decode_sa_pair_ref(encode(SaRef{ip("192.0.2.1"), kernel::Spi{1}})));  // half a pair
+  Bytes refs = encode(std::vector<SaRef>{{ip("192.0.2.1"), kernel::Spi{1}}, {ip("192.0.2.1"), kernel::Spi{2}}});
+  for (size_t n = 0; n < refs.size(); ++n) CHECK(!decode_sa_refs(ByteView(refs).first(n)));
+  refs[3] = 3;  // three promised, two there
+  CHECK(!decode_sa_refs(refs));
+  refs[3] = 1;  // one promised, a reference left over
+  CHECK(!decode_sa_refs(refs));
 }
 
 namespace {
@@ -276,6 +285,10 @@ TEST_CASE("privsep: pipelined installs, a refusal as an event, answers, reload, 
     auto last = k.delete_sa_pair(in2.destination, in2.spi, out2.destination, out2.spi);
     if (!last || !last->in || !last->out) return 25;
     if (k.delete_sa_pair(in2.destination, in2.spi, out2.destination, out2.spi)) return 26;  // gone: an error
+    // The tick's due liveness checks: one request, then counters() answers from it (an SA not there: an error).
+    k.prefetch_counters({{out.destination, out.spi}, {in2.destination, in2.spi}});
+    if (!k.counters(out.destination, out.spi) || k.counters(in2.destination, in2.spi)) return 27;
+    k.prefetch_counters({});
     auto reload = k.reload();
     if (!reload || reload->config_text != "text") return 19;
     k.answer_now(true);  // the probe's mode: a refusal is the call's own result
@@ -292,6 +305,8 @@ TEST_CASE("privsep: pipelined installs, a refusal as an event, answers, reload, 
   CHECK(fake->policies().size() == 1);
   CHECK(fake->has_route(net("10.2.1.5", "255.255.255.255")));
   CHECK(fake->count_calls("all_counters") == 1);
+  // 2 read one by one, 2 for each delete_sa_pair (the second finds nothing), 2 for the one prefetch
+  CHECK(fake->count_calls("counters") == 8);
 }
 
 TEST_CASE("privsep: a malformed request ends the IKE process, and the cleanup says it crashed") {

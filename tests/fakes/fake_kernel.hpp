@@ -40,6 +40,10 @@ class FakeKernel final : public kernel::Kernel {
   Result<> delete_policy(const Ipv4Net& source, const Ipv4Net& destination, kernel::Direction direction) override;
   Result<kernel::SaCounters> counters(Ipv4 destination, kernel::Spi spi) override;
   Result<std::vector<kernel::SaCountersEntry>> all_counters() override;
+  // Recorded only (detail: how many SAs); counters() reads each as before.
+  void prefetch_counters(const std::vector<std::pair<Ipv4, kernel::Spi>>& sas) override {
+    record("prefetch_counters", std::to_string(sas.size()));
+  }
   Result<> add_route(const kernel::RouteSpec& route) override;
   Result<> delete_route(const kernel::RouteSpec& route) override;
   int event_fd() const override { return -1; }

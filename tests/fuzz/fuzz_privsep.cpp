@@ -36,6 +36,7 @@ void body(Type type, ByteView b) {
     case Type::DeleteSa:
     case Type::Counters: return round_trip(decode_sa_ref(b), b, "SA reference round trip");
     case Type::DeleteSaPair: return round_trip(decode_sa_pair_ref(b), b, "SA pair reference round trip");
+    case Type::CountersOf: return round_trip(decode_sa_refs(b), b, "SA list round trip");
     case Type::AddPolicy: return round_trip(decode_policy(b), b, "add-policy round trip");
     case Type::DeletePolicy: return round_trip(decode_delete_policy(b), b, "delete-policy round trip");
     case Type::AddRoute:

@@ -99,3 +99,28 @@ TEST_CASE("responder: a quiet established session wakes the tick only when a che
   CHECK(h.responder.sa_count() == 1);
   MESSAGE("tick visits in 600 s: " << visits << ", R-U-THEREs answered: " << probes);
 }
+
+TEST_CASE("responder: the counters of the liveness checks due in one tick are asked for in one prefetch") {
+  Phase2Harness h("crypto isakmp keepalive 60 2\n" + fixture("ios-easyvpn.cfg"));
+  Client first(vpn_client11_options("198.51.100.7", 7));
+  Client second(vpn_client11_options("198.51.100.9", 9));
+  const Ipv4 a = main_mode_with_address(h, first);
+  quick_mode(h, first, a, 0x9bde2875);
+  const Ipv4 b = main_mode_with_address(h, second);
+  Phase2Initiator::QuickModeOffer offer;
+  offer.proposals = {esp_proposal(1, 0x9bde2876, {})};
+  offer.idci = ipv4_id(b.str().c_str());
+  offer.idcr = subnet_id("10.21.1.0", "255.255.255.0");
+  auto qm2 = second.p2->take_qm2(h.one(second.p2->qm1(offer)));
+  REQUIRE_MESSAGE(qm2, second.p2->error());
+  CHECK(h.feed(second.p2->qm3()).empty());
+  REQUIRE(h.kernel.sas().size() == 4);
+  h.tick();
+  CHECK(h.kernel.count_calls("prefetch_counters") == 0);  // one pair per tick: read as before
+  h.advance(Seconds(100));  // both sessions' checks fall due in the same tick: one request for both pairs
+  h.tick();
+  std::vector<std::string> prefetches;
+  for (const auto& c : h.kernel.calls())
+    if (c.method == "prefetch_counters") prefetches.push_back(c.detail);
+  CHECK(prefetches == std::vector<std::string>{"4", "0"});  // both pairs, then the tick's end of the prefetch
+}
