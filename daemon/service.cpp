@@ -15,6 +15,7 @@
 
 #include <fmt/format.h>
 
+#include "daemon/kernel_access.hpp"
 #include "daemon/systemd_notify.hpp"
 #include "xauth/accounting_exchange.hpp"
 #include "xauth/accounting_settings.hpp"
@@ -101,11 +102,8 @@ void Service::open_services() {
   if (options_.kernel) {
     kernel_ = std::move(options_.kernel);  // privilege separation: the privileged process programs the kernel
     services_.kernel = kernel_.get();
-  } else if (auto k = netlink::NetlinkKernel::open(); k) {
-    kernel_ = std::move(*k);
+  } else if ((kernel_ = open_kernel(log_))) {
     services_.kernel = kernel_.get();
-  } else {
-    log_.log(LogLevel::Warning, LogCategory::Ipsec, "no kernel XFRM access: {}", k.error());
   }
   probe_kernel(*config_);
   for (const auto& [name, pool] : config_->pools) {

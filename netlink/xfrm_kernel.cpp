@@ -118,6 +118,12 @@ Result<> NetlinkKernel::delete_policy(const Ipv4Net& source, const Ipv4Net& dest
   return xfrm_.request(message, "XFRM_MSG_DELPOLICY");
 }
 
+Result<> NetlinkKernel::hash_policies_by_remote_address() {
+  Message message(XFRM_MSG_NEWSPDINFO, 0);
+  if (auto built = build_policy_hash_thresholds(message, 0, 32); !built) return built;
+  return xfrm_.request(message, "XFRM_MSG_NEWSPDINFO");
+}
+
 Result<> NetlinkKernel::add_route(const kernel::RouteSpec& route) { return change_route(route, true); }
 Result<> NetlinkKernel::delete_route(const kernel::RouteSpec& route) { return change_route(route, false); }
 

@@ -26,6 +26,13 @@ class NetlinkKernel final : public kernel::Kernel {
   Result<> delete_route(const kernel::RouteSpec& route) override;
   int event_fd() const override;
   std::vector<kernel::ExpireEvent> read_events() override;
+  // A remote-access client's policies pair its one address (/32, the remote side) with any local network (often
+  // 0.0.0.0/0). With the kernel's default thresholds (32/32) all of them are "inexact": kept in lists that every
+  // insert walks, so each tunnel's policies cost time in proportion to the tunnels up (10,000 tunnels: the lab's
+  // installs and removals slowed many times over). Local 0, remote 32 hashes them by the client address, as
+  // `ip xfrm policy set hthresh4 0 32` does; lookups keep their meaning (the kernel consults both and takes the
+  // highest priority). Per network namespace; the privileged process sets it at start.
+  Result<> hash_policies_by_remote_address();
 
  private:
   NetlinkKernel(NetlinkSocket xfrm, NetlinkSocket route, NetlinkSocket events);

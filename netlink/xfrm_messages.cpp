@@ -235,6 +235,18 @@ Result<> build_add_policy(Message& message, const kernel::PolicySpec& policy) {
   return fits(message, what);
 }
 
+Result<> build_policy_hash_thresholds(Message& message, uint8_t local_bits, uint8_t remote_bits) {
+  // The fixed part is a u32 of flags, all ones as iproute2's `ip xfrm policy set` sends it (the kernel ignores it).
+  auto* flags = message.put_fixed_header<uint32_t>();
+  if (!flags) return fits(message, "XFRM_MSG_NEWSPDINFO");
+  *flags = 0xffffffff;
+  xfrmu_spdhthresh thresholds{};
+  thresholds.lbits = local_bits;
+  thresholds.rbits = remote_bits;
+  if (!message.put_struct(XFRMA_SPD_IPV4_HTHRESH, thresholds)) return fits(message, "XFRM_MSG_NEWSPDINFO");
+  return {};
+}
+
 Result<> build_delete_policy(Message& message, const Ipv4Net& source, const Ipv4Net& destination,
                              Direction direction) {
   constexpr std::string_view what = "XFRM_MSG_DELPOLICY";

@@ -40,5 +40,8 @@ Result<> build_add_policy(Message& message, const kernel::PolicySpec& policy);
 Result<> build_delete_policy(Message& message, const Ipv4Net& source, const Ipv4Net& destination,
                              kernel::Direction direction);
 Result<> build_route(Message& message, const kernel::RouteSpec& route, int interface_index, bool add);
+// XFRM_MSG_NEWSPDINFO: IPv4 policies whose local prefix is at least `local_bits` and remote prefix at least
+// `remote_bits` go into the policy hash table; the rest into the kernel's "inexact" lists.
+Result<> build_policy_hash_thresholds(Message& message, uint8_t local_bits, uint8_t remote_bits);
 
 }  // namespace ravpn::netlink

@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 #include "daemon/privsep/drop_privileges.hpp"
-#include "netlink/xfrm_kernel.hpp"
+#include "daemon/kernel_access.hpp"
 
 namespace ravpn::privsep {
 namespace {
@@ -60,10 +60,7 @@ int run_separated(SplitOptions options, Logger& log) {
   PrivilegedOptions p;
   p.ike_process = child;
   p.fd = fds[0];
-  if (auto k = netlink::NetlinkKernel::open(); k)
-    p.kernel = std::move(*k);
-  else
-    log.log(LogLevel::Warning, LogCategory::Ipsec, "no kernel XFRM access: {}", k.error());
+  p.kernel = daemon::open_kernel(log);
   p.reload = std::move(options.reload);
   p.lease_path = options.lease_path;
   p.cleanup = std::move(options.cleanup);

@@ -110,16 +110,25 @@ int work(kernel::Kernel& k, uint32_t pairs, const char* how) {
 
 int main(int argc, char** argv) {
   uint32_t pairs = 10000;
-  bool direct = false;
+  bool direct = false, default_hash = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--pairs") && i + 1 < argc) pairs = uint32_t(std::strtoul(argv[++i], nullptr, 10));
     else if (!std::strcmp(argv[i], "--direct")) direct = true;
-    else return std::fprintf(stderr, "usage: bench_kernel_install [--pairs N] [--direct]\n"), 2;
+    else if (!std::strcmp(argv[i], "--default-hash")) default_hash = true;  // the kernel's thresholds, not ravpnd's
+    else return std::fprintf(stderr, "usage: bench_kernel_install [--pairs N] [--direct] [--default-hash]\n"), 2;
   }
+  // As ravpnd's privileged process does (daemon/kernel_access.cpp), unless asked to measure without it.
+  auto open = [default_hash]() {
+    auto k = netlink::NetlinkKernel::open();
+    if (k && !default_hash)
+      if (auto tuned = (*k)->hash_policies_by_remote_address(); !tuned)
+        std::fprintf(stderr, "policy hash thresholds: %s\n", tuned.error().c_str());
+    return k;
+  };
   if (pairs == 0 || pairs > 1000000) return std::fprintf(stderr, "--pairs 1..1000000\n"), 2;
   StderrLogger log;
   if (direct) {
-    auto k = netlink::NetlinkKernel::open();
+    auto k = open();
     if (!k) return std::fprintf(stderr, "%s\n", k.error().c_str()), 1;
     return work(**k, pairs, "direct");
   }
@@ -136,7 +145,7 @@ int main(int argc, char** argv) {
   privsep::PrivilegedOptions options;
   options.ike_process = child;
   options.fd = fds[0];
-  auto k = netlink::NetlinkKernel::open();
+  auto k = open();
   if (!k) return std::fprintf(stderr, "%s\n", k.error().c_str()), 1;
   options.kernel = std::move(*k);
   return privsep::PrivilegedProcess(std::move(options), log).run();

@@ -2,6 +2,8 @@
 // layouts, algorithm names, ICV truncation, lifetimes, selectors, templates, route attributes.
 #include <doctest/doctest.h>
 
+#include <cstring>
+
 #include <arpa/inet.h>
 #include <linux/rtnetlink.h>
 #include <linux/udp.h>
@@ -206,6 +208,19 @@ TEST_CASE("DELSA/GETSA id") {
   CHECK(ntohl(id.spi) == 0x1001u);
   CHECK(id.family == AF_INET);
   CHECK(id.proto == IPPROTO_ESP);
+}
+
+TEST_CASE("NEWSPDINFO: policy hash thresholds, local 0 and remote 32 bits, as `ip xfrm policy set hthresh4 0 32`") {
+  Message m(XFRM_MSG_NEWSPDINFO, 0);
+  REQUIRE(build_policy_hash_thresholds(m, 0, 32));
+  CHECK(fixed<uint32_t>(m) == 0xffffffffu);
+  auto attrs = attributes<uint32_t>(m);
+  REQUIRE(attrs.count(XFRMA_SPD_IPV4_HTHRESH));
+  REQUIRE(attrs[XFRMA_SPD_IPV4_HTHRESH].size() == sizeof(xfrmu_spdhthresh));
+  xfrmu_spdhthresh t{};
+  std::memcpy(&t, attrs[XFRMA_SPD_IPV4_HTHRESH].data(), sizeof t);
+  CHECK(t.lbits == 0);
+  CHECK(t.rbits == 32);
 }
 
 TEST_CASE("NEWPOLICY: selector, direction, priority, tunnel template") {
