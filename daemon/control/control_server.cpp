@@ -1,6 +1,7 @@
 #include "daemon/control/control_server.hpp"
 
 #include <grp.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -258,6 +259,10 @@ void ControlServer::queue(Client& c, std::string line) {
   c.out += '\n';
 }
 
+namespace {
+constexpr size_t kLargeReply = 1u << 20;
+}  // namespace
+
 bool ControlServer::flush(Client& c) {
   while (!c.out.empty()) {
     ssize_t n = send(c.fd, c.out.data(), c.out.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -269,6 +274,12 @@ bool ControlServer::flush(Client& c) {
     }
     c.out.erase(0, size_t(n));
     c.last_activity = time_.now();
+  }
+  if (c.out.empty() && c.out.capacity() >= kLargeReply) {
+    // A view of thousands of tunnels: its JSON tree and text were megabytes, freed in the middle of the heap. Hand
+    // the pages back (malloc_trim releases free pages anywhere in the heap), or they stay in the IKE process's RSS.
+    std::string().swap(c.out);
+    malloc_trim(0);
   }
   if (c.out.empty() && c.close_after_flush) {
     if (c.read_closed) {
