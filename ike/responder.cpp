@@ -178,7 +178,6 @@ void Responder::on_first_message(const Datagram& d, const Header& h) {
   Phase1Sa& ref = *sa;
   sas_.emplace(rcookie, std::move(sa));
   touch(rcookie);
-  by_peer_.add(d.from.address, rcookie);
   add_half_open(HalfOpenKey{h.initiator_cookie, d.from}, rcookie);
   Step step = ref.mode == Phase1Mode::Main ? main_mode::on_first(*ctx_, ref, *msg)
                                            : aggressive_mode::on_first(*ctx_, ref, *msg);
@@ -245,6 +244,7 @@ void Responder::apply(Phase1Sa& sa, Step step, const Datagram* request) {
         // RFC 3706 §7: a random start, room to count up; our cookie is random already (no extra RNG draw, so
         // exchanges replay byte for byte).
         sa.liveness.dpd_sequence = be32_of(sa.rcookie.bytes) & 0x7fffffff;
+        by_peer_.add(sa.peer.address, sa.rcookie);  // authenticated peers only: a flood's half-open SAs stay out
         if (sa.initial_contact) forget_older_sas(sa);
         begin_session(sa);
       }

@@ -181,7 +181,7 @@ class Responder {
   uint64_t next_serial_ = 1;
   std::map<Cookie, std::unique_ptr<Phase1Sa>> sas_;  // by responder cookie
   WakeSchedule wakes_;                               // which SAs the tick looks at, and when
-  SaIndex<Ipv4> by_peer_;           // every SA under its peer's address (it never changes: receive() checks it)
+  SaIndex<Ipv4> by_peer_;           // established SAs under their peer's address (receive() keeps it constant)
   SaIndex<std::string> by_user_;    // logged-in sessions under their Xauth user (limit_logins adds them)
   SaIndex<Ipv4> by_address_;        // SAs under the address they were assigned or took over
   SaIndex<uint32_t> by_spi_;        // SAs under their IPsec SAs' SPIs, both directions (kernel events)

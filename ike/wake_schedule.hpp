@@ -5,8 +5,8 @@
 // when it surfaces (lazy deletion), so a touch is O(log n) and nothing walks every SA.
 #pragma once
 #include <cstddef>
+#include <functional>
 #include <map>
-#include <queue>
 #include <vector>
 
 #include "ike/clock.hpp"
@@ -23,6 +23,7 @@ class WakeSchedule {
   void forget(const Cookie& sa) { scheduled_.erase(sa); }
   size_t scheduled() const { return scheduled_.size(); }
   size_t heap_entries() const { return heap_.size(); }
+  size_t heap_capacity() const { return heap_.capacity(); }
 
  private:
   struct Entry {
@@ -30,9 +31,10 @@ class WakeSchedule {
     Cookie sa;
     bool operator>(const Entry& o) const { return when != o.when ? when > o.when : sa > o.sa; }
   };
-  void compact();  // drops superseded entries once they outnumber the live ones
+  void compact();  // drops superseded entries once they outnumber the live ones; gives back spare capacity
 
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<Entry>> heap_;
+  std::vector<Entry> heap_;  // a min-heap (std::push_heap / pop_heap with greater): after a flood of half-open
+                             // SAs its capacity is given back, not kept as RSS
   std::map<Cookie, TimePoint> scheduled_;  // the one time that counts per SA
 };
 

@@ -49,6 +49,21 @@ TEST_CASE("wake schedule: superseded entries do not pile up") {
   CHECK(w.due(at(100000)).size() == 50);
 }
 
+TEST_CASE("wake schedule: after a flood of half-open SAs the heap gives its memory back") {
+  WakeSchedule w;
+  for (uint32_t n = 0; n < 20000; ++n) {
+    Cookie c;
+    c.bytes[4] = uint8_t(n >> 16);
+    c.bytes[5] = uint8_t(n >> 8);
+    c.bytes[6] = uint8_t(n);
+    w.at(c, at(1));
+  }
+  CHECK(w.heap_capacity() >= 20000);
+  CHECK(w.due(at(1)).size() == 20000);
+  CHECK(w.scheduled() == 0);
+  CHECK(w.heap_capacity() <= 4096);
+}
+
 TEST_CASE("SA index: lookups in cookie order; stale entries leave when used") {
   SaIndex<std::string> idx;
   idx.add("john", cookie(9));
