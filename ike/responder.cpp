@@ -343,6 +343,8 @@ void Responder::remove(const Cookie& rcookie, AcctCause cause) {
   auto it = sas_.find(rcookie);
   if (it == sas_.end()) return;
   Phase1Sa& sa = *it->second;
+  unindex_children(sa);  // the indexes' nodes go with the SA, not later (they would pin heap pages)
+  if (sa.session.mode_config.address) by_address_.erase(*sa.session.mode_config.address, rcookie);
   quick_mode::remove_all(*ctx_, sa);
   if (services_.accounting) services_.accounting->down(sa, cause, services_.kernel);  // before the lease goes
   mode_config::release_address(*ctx_, sa);

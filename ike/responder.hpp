@@ -150,7 +150,8 @@ class Responder {
   // asked for (the tick ends the prefetch).
   bool prefetch_counters(const std::vector<Cookie>& due, TimePoint now);
   Phase1Sa* find_mutable(const Cookie& rcookie);
-  void index_children(const Phase1Sa& sa);  // its IPsec SA pairs' SPIs into by_spi_
+  void index_children(const Phase1Sa& sa);    // its IPsec SA pairs' SPIs into by_spi_
+  void unindex_children(const Phase1Sa& sa);  // and out again
   void reindex_children_if_stale();
   // Delete notify to the peer, then remove.
   void delete_sa(Phase1Sa& sa, const std::string& why, AcctCause cause = AcctCause::NasRequest);
@@ -185,7 +186,7 @@ class Responder {
   SaIndex<std::string> by_user_;    // logged-in sessions under their Xauth user (limit_logins adds them)
   SaIndex<Ipv4> by_address_;        // SAs under the address they were assigned or took over
   SaIndex<uint32_t> by_spi_;        // SAs under their IPsec SAs' SPIs, both directions (kernel events)
-  size_t by_spi_limit_ = 1024;      // rebuilt from the sessions past this: SAs removed by rekeys leave entries
+  size_t by_spi_limit_ = 64;        // rebuilt from the sessions past this: pairs deleted by peers leave entries
   std::map<HalfOpenKey, Cookie> half_open_;          // first-message retransmits find their SA here
   std::map<Ipv4, size_t> half_open_per_address_;     // the flood limit is checked per packet: O(log n), no scan
   FragmentReassembler fragments_;

@@ -250,6 +250,10 @@ void Responder::on_kernel_expire(const std::vector<kernel::ExpireEvent>& events)
     const std::optional<uint32_t> tell_peer =
         e.refused.empty() ? std::nullopt : std::optional<uint32_t>(pair->spi_in.value);
     touch(cookie);
+    if (e.hard || !e.refused.empty()) {  // the pair goes
+      by_spi_.erase(pair->spi_in.value, cookie);
+      by_spi_.erase(pair->spi_out.value, cookie);
+    }
     child_sa::on_kernel_expire(*ctx_, sa, e);
     if (tell_peer) send_to_peer(sa, informational::delete_esp(*ctx_, sa, {*tell_peer}));
   }
@@ -262,11 +266,18 @@ void Responder::index_children(const Phase1Sa& sa) {
   }
 }
 
+void Responder::unindex_children(const Phase1Sa& sa) {
+  for (const auto& c : sa.session.children) {
+    by_spi_.erase(c.spi_in.value, sa.rcookie);
+    by_spi_.erase(c.spi_out.value, sa.rcookie);
+  }
+}
+
 void Responder::reindex_children_if_stale() {
   if (by_spi_.size() <= by_spi_limit_) return;
   by_spi_.clear();
   for (const auto& [cookie, sa] : sas_) index_children(*sa);
-  by_spi_limit_ = 2 * by_spi_.size() + 1024;  // amortised: each rebuild follows as many additions as it costs
+  by_spi_limit_ = 2 * by_spi_.size() + 64;  // amortised: each rebuild follows as many additions as it costs
 }
 
 void Responder::on_quick_mode(const Datagram& d, const Header& h, Phase1Sa& sa) {
