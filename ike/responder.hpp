@@ -152,6 +152,7 @@ class Responder {
   Phase1Sa* find_mutable(const Cookie& rcookie);
   void index_children(const Phase1Sa& sa);    // its IPsec SA pairs' SPIs into by_spi_
   void unindex_children(const Phase1Sa& sa);  // and out again
+  void unindex_pair(const Cookie& rcookie, const ChildSa& pair);
   void reindex_children_if_stale();
   // Delete notify to the peer, then remove.
   void delete_sa(Phase1Sa& sa, const std::string& why, AcctCause cause = AcctCause::NasRequest);

@@ -250,10 +250,7 @@ void Responder::on_kernel_expire(const std::vector<kernel::ExpireEvent>& events)
     const std::optional<uint32_t> tell_peer =
         e.refused.empty() ? std::nullopt : std::optional<uint32_t>(pair->spi_in.value);
     touch(cookie);
-    if (e.hard || !e.refused.empty()) {  // the pair goes
-      by_spi_.erase(pair->spi_in.value, cookie);
-      by_spi_.erase(pair->spi_out.value, cookie);
-    }
+    if (e.hard || !e.refused.empty()) unindex_pair(cookie, *pair);  // the pair goes
     child_sa::on_kernel_expire(*ctx_, sa, e);
     if (tell_peer) send_to_peer(sa, informational::delete_esp(*ctx_, sa, {*tell_peer}));
   }
@@ -266,11 +263,13 @@ void Responder::index_children(const Phase1Sa& sa) {
   }
 }
 
+void Responder::unindex_pair(const Cookie& rcookie, const ChildSa& pair) {
+  by_spi_.erase(pair.spi_in.value, rcookie);
+  by_spi_.erase(pair.spi_out.value, rcookie);
+}
+
 void Responder::unindex_children(const Phase1Sa& sa) {
-  for (const auto& c : sa.session.children) {
-    by_spi_.erase(c.spi_in.value, sa.rcookie);
-    by_spi_.erase(c.spi_out.value, sa.rcookie);
-  }
+  for (const auto& c : sa.session.children) unindex_pair(sa.rcookie, c);
 }
 
 void Responder::reindex_children_if_stale() {
