@@ -20,20 +20,36 @@ scripts/install-deps.sh
 phase "build (scripts/build.sh)"
 scripts/build.sh
 
+# Alongside the host tests and the lab, at low CPU priority (nice 10: the tests and the emulator come first; both
+# mostly wait, e.g. the 85-s flood test and the 6-minute rekey test, and leave more than a core idle):
+#   - the unit tests again under ASan + UBSan (scripts/sanitizers.sh, a g++ -O0 build of the test executables in
+#     build-asan/), then the fuzz targets' build (clang, build-fuzz/);
+#   - the Debian package test (tests/packaging/test_package.sh: dpkg-buildpackage from a copy of the tree, lintian,
+#     a fresh debootstrap root, systemd-nspawn); RAVPN_SKIP_PACKAGE=1 leaves it out when iterating.
+# Each writes its own log, shown after the lab.
 status=0
-phase "unit and real-peer tests (meson test, all but the lab)"
+fuzz_seconds=${RAVPN_FUZZ_SECONDS:-60}
+side_dir=$(mktemp -d)
+side_start=$SECONDS
+side() {  # NAME COMMAND...: runs COMMAND at nice 10; its output goes to $side_dir/NAME.log, its exit code to NAME.rc
+  local name=$1 rc=0
+  shift
+  nice -n 10 "$@" >"$side_dir/$name.log" 2>&1 || rc=$?
+  echo "$rc" >"$side_dir/$name.rc"
+  echo "   (alongside: $name done $((SECONDS - side_start)) s after the host tests' start)"
+}
+( side sanitizers scripts/sanitizers.sh; side fuzz-build tests/fuzz/run.sh --build-only ) &
+side_pids=$!
+if [ "${RAVPN_SKIP_PACKAGE:-0}" != 1 ]; then
+  ( side package timeout 2400 tests/packaging/test_package.sh ) &
+  side_pids="$side_pids $!"
+fi
+
+phase "unit and real-peer tests (meson test, all but the lab; ASan+UBSan, the fuzz build and the package test start alongside)"
 meson test -C build --no-suite lab --print-errorlogs || status=1
 cp build/meson-logs/testlog.json build/meson-logs/testlog-host.json
 
-# The unit tests again under ASan + UBSan (scripts/sanitizers.sh: a g++ -O0 build of the test executables only in
-# build-asan/), built and run alongside the lab: the lab's long scenarios (the 6-minute rekey test) mostly wait, so
-# the compiler gets the CPUs meanwhile. Any sanitizer report fails it.
-sanitizers_log=$(mktemp)
-sanitizers_start=$SECONDS
-( scripts/sanitizers.sh >"$sanitizers_log" 2>&1; echo $? >"$sanitizers_log.rc" ) &
-sanitizers_pid=$!
-
-phase "kernel lab tests (meson test --suite lab; the ASan+UBSan build runs alongside)"
+phase "kernel lab tests (meson test --suite lab; ASan+UBSan, the fuzz build and the package test still alongside)"
 meson test -C build --suite lab --print-errorlogs || status=1
 
 # Count from meson's own logs; a skipped real-peer test is a failure here (CI must not pass on a skip).
@@ -64,34 +80,34 @@ if [ "$skipped" -gt 0 ]; then
   status=1
 fi
 
-# The Debian package: dpkg-buildpackage, lintian, installed into a fresh debootstrap root and checked there (about
-# 7 minutes; a separate meson suite because it rebuilds the tree). RAVPN_SKIP_PACKAGE=1 leaves it out locally.
-if [ "${RAVPN_SKIP_PACKAGE:-0}" != 1 ]; then
-  phase "Debian package (meson test --suite package)"
-  if meson test -C build --suite package --print-errorlogs; then
+# NAME LABEL: shows a side job's log and counts its result.
+side_result() {
+  cat "$side_dir/$1.log" 2>/dev/null
+  if [ "$(cat "$side_dir/$1.rc" 2>/dev/null)" = 0 ]; then
     passed=$((passed + 1))
   else
     failed=$((failed + 1))
-    failed_names="$failed_names package"
+    failed_names="$failed_names $2"
     status=1
   fi
+}
+phase "waiting for the jobs alongside (ASan+UBSan, fuzz build, package)"
+# shellcheck disable=SC2086
+wait $side_pids || true
+echo "side jobs: done $((SECONDS - side_start)) s after the host tests' start"
+
+phase "ASan + UBSan unit tests (ran alongside)"
+side_result sanitizers sanitizers
+if [ "${RAVPN_SKIP_PACKAGE:-0}" != 1 ]; then
+  phase "Debian package (tests/packaging/test_package.sh, ran alongside)"
+  side_result package package
 fi
 
-phase "ASan + UBSan unit tests (started with the lab)"
-wait "$sanitizers_pid" || true
-cat "$sanitizers_log"
-if [ "$(cat "$sanitizers_log.rc" 2>/dev/null)" = 0 ]; then
-  passed=$((passed + 1))
-else
-  failed=$((failed + 1))
-  failed_names="$failed_names sanitizers"
-  status=1
+phase "fuzzing (${fuzz_seconds} s; built alongside)"
+if [ "$(cat "$side_dir/fuzz-build.rc" 2>/dev/null)" != 0 ]; then
+  cat "$side_dir/fuzz-build.log"
+  echo "test.sh: the fuzz targets did not build alongside; run.sh builds them now" >&2
 fi
-rm -f "$sanitizers_log" "$sanitizers_log.rc"
-echo "sanitizers: done $((SECONDS - sanitizers_start)) s after their start"
-
-fuzz_seconds=${RAVPN_FUZZ_SECONDS:-60}
-phase "fuzzing (${fuzz_seconds} s)"
 if tests/fuzz/run.sh "$fuzz_seconds"; then
   passed=$((passed + 1))
 else
@@ -99,6 +115,7 @@ else
   failed_names="$failed_names fuzzing"
   status=1
 fi
+rm -rf "$side_dir"
 
 phase "phase 1 crypto benchmark (one responder handshake)"
 build/tests/bench/bench_handshake_crypto 0.2 || true

@@ -1,13 +1,16 @@
 #!/bin/sh
 # Build the libFuzzer targets with clang + libFuzzer/ASan/UBSan and run each for a bounded time.
 # Usage: tests/fuzz/run.sh [SECONDS [TARGET...]]   SECONDS (default 60) is the total, shared by the targets by the
-# weights below; TARGETs (default: all) pick some. Exits non-zero if a fuzzer finds a crash or a property violation;
+# weights below; TARGETs (default: all) pick some. SECONDS `--build-only` builds the targets and runs none
+# (scripts/test.sh builds them alongside the kernel lab). Exits non-zero if a fuzzer finds a crash or a property violation;
 # the reproducer is left in $BUILD/fuzz-artifacts/. Env: FUZZ_BUILD_DIR (default build-fuzz), JOBS.
 #   fuzz_tacacs   TACACS+ replies and the login session; seeds in tests/fuzz/corpus-tacacs
 #   fuzz_privsep  privilege-separation frames from the IKE process; seeds in tests/fuzz/seeds/privsep
 set -eu
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
+build_only=0
+if [ "$seconds" = --build-only ]; then build_only=1; seconds=60; fi
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FUZZ_BUILD_DIR:-$root/build-fuzz}
 work=$root/tests/fuzz/corpus-run       # inputs libFuzzer finds, one directory per target (git-ignored)
@@ -38,6 +41,7 @@ else
 fi
 # Only the fuzz targets: the rest of the project is built and tested with g++.
 ninja -C "$build" $(for t in $wanted; do echo "tests/fuzz/$t"; done)
+[ "$build_only" = 0 ] || exit 0
 
 mkdir -p "$build/fuzz-artifacts"
 status=0
