@@ -106,6 +106,15 @@ int main(int argc, char** argv) {
   ravpn::xauth::check_authentication(c);  // a converted config that cannot authenticate is an error here already
   std::fputs(ravpn::config::report_text(c).c_str(), stderr);
   if (c.has_errors()) return 1;
+  if (!options->report_only || !options->secrets_out.empty()) {
+    const auto not_utf8 = ravpn::config::byte_exact_values_not_utf8(c);
+    for (const auto& v : not_utf8)
+      std::fprintf(stderr,
+                   "%s:%d: error: %s is not UTF-8: a native file cannot carry it unchanged (clients must send these "
+                   "exact bytes); retype it in ASCII in the running config first\n",
+                   v.origin.file.c_str(), v.origin.line, v.what.c_str());
+    if (!not_utf8.empty()) return 1;
+  }
   if (!options->secrets_out.empty() &&
       !write_secrets_file(options->secrets_out, ravpn::config::write_native_secrets(c))) {
     std::fprintf(stderr, "ravpn-convert: cannot write %s\n", options->secrets_out.c_str());

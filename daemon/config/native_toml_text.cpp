@@ -37,6 +37,15 @@ std::string comment_safe(std::string_view s) {
 
 }  // namespace
 
+bool valid_utf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    size_t n = utf8_length(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
 std::string TomlText::key_text(std::string_view key) {
   bool bare = !key.empty();
   for (char c : key)

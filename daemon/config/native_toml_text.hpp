@@ -8,6 +8,9 @@
 
 namespace ravpn::config::native {
 
+// Whether S is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF): what TOML text must be.
+bool valid_utf8(std::string_view s);
+
 class TomlText {
  public:
   void comment(std::string_view text);  // "# text", one per line of TEXT

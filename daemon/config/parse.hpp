@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "daemon/config/model.hpp"
 
@@ -76,6 +77,17 @@ void apply_native_secrets(Config& config, std::string_view secrets_text, const s
 std::string write_native(const Config& config, bool include_secrets);
 // The native secrets file for CONFIG: every secret it holds a value for, and nothing else.
 std::string write_native_secrets(const Config& config);
+
+// The names and secrets that a client's bytes are compared with byte for byte (group names and keys, pre-shared
+// keys, local users and passwords, AAA server keys) which are not UTF-8, e.g. a key typed on a Latin-1 terminal.
+// ravpnd uses them as written; the native format cannot carry them (TOML text is UTF-8, and the writer's Latin-1
+// reading of such a byte would change the bytes a client must send), so ravpn-convert refuses them. Each entry: where
+// it was set and what it is (never the value).
+struct NotUtf8Value {
+  Origin origin;
+  std::string what;
+};
+std::vector<NotUtf8Value> byte_exact_values_not_utf8(const Config& config);
 
 // Whether TEXT looks like a native configuration: its first line that is not blank or a `#` comment is a TOML
 // table header (`[...]`) or a `key = value` line.

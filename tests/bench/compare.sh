@@ -13,6 +13,9 @@
 #   --concurrency C    clients at once, = source addresses and Xauth users (16)
 #   --mode main|aggressive  (main: mode-config push; aggressive: group vpn3000, pull)
 #   --out FILE         also write the per-run results (TSV) there
+#   --perf DIR         profile ravpnd's two processes during each of its runs (perf record -e cpu-clock: the lab's
+#                      emulated CPUs have no hardware counters) and write DIR/ravpnd-GROUP-ROUND.txt, the
+#                      flat profile by process, object and symbol
 #
 # Prints, per responder and group: handshakes/s, responder CPU ms per handshake (utime+stime from /proc/PID/stat
 # over the run), peak RSS (VmHWM), failures; ravpnd's rate and CPU relative to charon's; and the crypto floor
@@ -28,7 +31,7 @@ BUILD=${RAVPN_BUILD:-$SRCDIR/build}
 LOADGEN=$BUILD/tests/bench/ravpn-loadgen
 FLOOR_BENCH=$BUILD/tests/bench/bench_handshake_crypto
 
-groups="2 14" rounds=2 clients=120 concurrency=16 mode=main out="" floor_seconds=0.2
+groups="2 14" rounds=2 clients=120 concurrency=16 mode=main out="" floor_seconds=0.2 perf_dir=""
 while [ $# -gt 0 ]; do
     case $1 in
         --short) groups=2 rounds=1 clients=100 concurrency=8 floor_seconds=0.05 ;;
@@ -38,7 +41,9 @@ while [ $# -gt 0 ]; do
         --concurrency) concurrency=$2; shift ;;
         --mode) mode=$2; shift ;;
         --out) out=$2; shift ;;
-        *) echo "usage: $0 [--short] [--groups G] [--rounds N] [--clients N] [--concurrency C] [--mode M] [--out F]" >&2
+        --perf) perf_dir=$2; shift ;;
+        *) echo "usage: $0 [--short] [--groups G] [--rounds N] [--clients N] [--concurrency C] [--mode M] [--out F]" \
+                "[--perf DIR]" >&2
            exit 2 ;;
     esac
     shift
@@ -129,10 +134,24 @@ run_one() {
     if [ "$mode" = aggressive ]; then args+=(--psk grouppass123 --group vpn3000); else args+=(--psk cisco1234); fi
     # The generator's own CPU (bash's time: user and system seconds of the command) shows whether it, and not
     # the responder, set the pace: both share the lab's CPUs.
-    local TIMEFORMAT='%U %S'
+    local TIMEFORMAT='%U %S' perf_pid="" perf_data=""
+    if [ -n "$perf_dir" ] && [ "$responder" = ravpnd ]; then
+        mkdir -p "$perf_dir"
+        perf_data=$TT_TMP/perf-$group-$round.data
+        perf record -q -e cpu-clock -F 997 -o "$perf_data" -p "$(echo $RESPONDER_PIDS | tr ' ' ,)" \
+            >"$TT_TMP/perf-record.log" 2>&1 &
+        perf_pid=$!
+        sleep 1
+    fi
     { time ip netns exec "$TT_CLIENT_NS" "$LOADGEN" "${args[@]}" >"$json" 2>"$TT_TMP/loadgen-progress.log" || true; } \
         2>"$TT_TMP/loadgen-time"
     sleep 1  # the last deletes
+    if [ -n "$perf_pid" ]; then
+        kill -INT "$perf_pid"
+        wait "$perf_pid" || true
+        perf report -i "$perf_data" --stdio --no-children --sort pid,dso,sym --percent-limit 0.3 \
+            >"$perf_dir/ravpnd-$group-$round.txt" 2>&1 || cat "$TT_TMP/perf-record.log" >&2
+    fi
     kill -0 "$RESPONDER_PID" 2>/dev/null || tt_fail "$responder exited during the run"
     # shellcheck disable=SC2086
     cpu1=$(cpu_ticks $RESPONDER_PIDS)

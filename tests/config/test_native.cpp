@@ -8,6 +8,7 @@
 #include <random>
 #include <sstream>
 
+#include "daemon/config/native_toml_text.hpp"
 #include "tests/config/fixtures.hpp"
 #include "tests/config/native_compare.hpp"
 
@@ -549,4 +550,25 @@ TEST_CASE("robustness: mutated native files never throw and never hit an interna
     CHECK_NOTHROW(validate(c));
     CHECK_NOTHROW((void)write_native(c, round % 2 == 0));
   }
+}
+
+// A key or group name typed in Latin-1 is used byte for byte by ravpnd, but TOML text is UTF-8: the writer's Latin-1
+// reading would change the bytes a client must send, so ravpn-convert refuses such values (found by fuzz_config_pix).
+TEST_CASE("names and secrets that are not UTF-8 are listed for ravpn-convert to refuse") {
+  Config latin1 = parse_pix("isakmp key ci\xf3" "co1234 address 0.0.0.0 netmask 0.0.0.0\n"
+                            "vpngroup v\x82pn3000 password grouppass123\n", "latin1.cfg");
+  auto found = byte_exact_values_not_utf8(latin1);
+  REQUIRE(found.size() == 2);
+  CHECK(found[0].what == "the pre-shared key for 0.0.0.0/0");
+  CHECK(found[0].origin.line == 1);
+  CHECK(found[1].what == "the name of group v?pn3000");
+  CHECK(found[1].origin.line == 2);
+  for (const auto& f : found) CHECK(f.what.find("co1234") == std::string::npos);  // never the value
+
+  Config utf8 = parse_pix("isakmp key ci\xc3\xb3" "co1234 address 0.0.0.0 netmask 0.0.0.0\n"
+                          "vpngroup vpn3000 password grouppass123\n", "utf8.cfg");
+  CHECK(byte_exact_values_not_utf8(utf8).empty());
+  CHECK(native::valid_utf8("ci\xc3\xb3" "co"));
+  CHECK_FALSE(native::valid_utf8("\xc0\xaf"));  // overlong '/'
+  CHECK_FALSE(native::valid_utf8("\xed\xa0\x80"));  // a surrogate
 }

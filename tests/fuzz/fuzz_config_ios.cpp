@@ -12,6 +12,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Config c = parse_ios(text, "fuzz.cfg");
   apply_secrets(c, text, "fuzz.secrets");
   validate(c);
-  fuzz::check_model(c);
+  fuzz::check_model(c, text);
   return 0;
 }

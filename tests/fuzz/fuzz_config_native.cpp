@@ -15,6 +15,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   validate(c);
   (void)write_native(c, false);
   (void)write_native_secrets(c);
-  fuzz::check_model(c);
+  fuzz::check_model(c, text);
   return 0;
 }
