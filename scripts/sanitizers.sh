@@ -11,8 +11,11 @@ build=${ASAN_BUILD_DIR:-build-asan}
 
 if [ ! -f "$build/build.ninja" ]; then
   # -Db_lundef=false: the sanitizer runtimes resolve at load time. No -Werror: g++'s sanitizer instrumentation
-  # brings false positives of -Wmaybe-uninitialized and friends; warnings are the normal build's job.
-  meson setup "$build" -Db_sanitize=address,undefined -Db_lundef=false -Doptimization=0 -Ddebug=true -Dwerror=false
+  # brings false positives of -Wmaybe-uninitialized and friends; warnings are the normal build's job. -g1: line
+  # tables, enough for the reports' file:line, and a third less compile time than -g (test_quick_mode.cpp 10.9 s
+  # against 15.9 s).
+  meson setup "$build" -Db_sanitize=address,undefined -Db_lundef=false -Doptimization=0 -Ddebug=false \
+    -Dcpp_args=-g1 -Dwerror=false
 fi
 
 # The unit tests and the build outputs each runs (its executable, or the programs a script test gets as arguments).

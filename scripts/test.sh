@@ -26,8 +26,9 @@ scripts/build.sh
 # a core idle:
 #   - the unit tests again under ASan + UBSan (scripts/sanitizers.sh, a g++ -O0 build of the test executables in
 #     build-asan/), then the fuzz targets' build (clang, build-fuzz/);
-#   - the Debian package test (tests/packaging/test_package.sh: dpkg-buildpackage from a copy of the tree, lintian,
-#     a fresh debootstrap root, systemd-nspawn); RAVPN_SKIP_PACKAGE=1 leaves it out when iterating.
+#   - the Debian package test (tests/packaging/test_package.sh: dpkg-buildpackage from a copy of the tree, without
+#     debug information here, lintian, a fresh debootstrap root, systemd-nspawn); RAVPN_SKIP_PACKAGE=1 leaves it out
+#     when iterating.
 # Each writes its own log, shown after the lab.
 status=0
 fuzz_seconds=${RAVPN_FUZZ_SECONDS:-60}
@@ -43,7 +44,7 @@ side() {  # NAME COMMAND...: runs COMMAND in the idle class; its output goes to 
 ( side sanitizers scripts/sanitizers.sh; side fuzz-build tests/fuzz/run.sh --build-only ) &
 side_pids=$!
 if [ "${RAVPN_SKIP_PACKAGE:-0}" != 1 ]; then
-  ( side package timeout 2400 tests/packaging/test_package.sh ) &
+  ( side package env RAVPN_PKG_NO_DEBUG_INFO=1 timeout 2400 tests/packaging/test_package.sh ) &
   side_pids="$side_pids $!"
 fi
 
