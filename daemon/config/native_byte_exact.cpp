@@ -9,13 +9,8 @@ std::vector<NotUtf8Value> byte_exact_values_not_utf8(const Config& c) {
   auto check = [&](const std::string& value, const Origin& origin, std::string what) {
     if (!native::valid_utf8(value)) out.push_back({origin, std::move(what)});
   };
-  // Names are shown as the model's JSON view shows them (a byte that is not UTF-8 as '?'); values never.
-  auto shown = [](const std::string& name) {
-    std::string s = name;
-    for (char& ch : s)
-      if (uint8_t(ch) < 0x20 || uint8_t(ch) >= 0x7f) ch = '?';
-    return s;
-  };
+  // Names are shown in printable ASCII; values never.
+  const auto shown = native::printable_ascii;
   for (const auto& k : c.isakmp_keys)
     if (!k.masked) check(k.key, k.origin, "the pre-shared key for " + k.peer.str());
   for (const auto& [name, g] : c.client_groups) {

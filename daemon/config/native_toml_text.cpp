@@ -27,15 +27,14 @@ std::string escaped(uint8_t c) {
   return buf;
 }
 
-// Comments hold printable ASCII only: anything else becomes '?'.
-std::string comment_safe(std::string_view s) {
+}  // namespace
+
+std::string printable_ascii(std::string_view s) {
   std::string out(s);
   for (char& c : out)
     if (uint8_t(c) < 0x20 || uint8_t(c) >= 0x7f) c = '?';
   return out;
 }
-
-}  // namespace
 
 bool valid_utf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
@@ -85,7 +84,7 @@ std::string TomlText::quote(std::string_view value) {
 void TomlText::comment(std::string_view text) {
   while (true) {
     size_t nl = text.find('\n');
-    std::string line = comment_safe(text.substr(0, nl));
+    std::string line = printable_ascii(text.substr(0, nl));  // comments hold printable ASCII only
     out_ += line.empty() ? "#\n" : "# " + line + "\n";
     if (nl == std::string_view::npos) return;
     text.remove_prefix(nl + 1);

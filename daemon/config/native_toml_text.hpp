@@ -10,6 +10,8 @@ namespace ravpn::config::native {
 
 // Whether S is well-formed UTF-8 (no overlong forms, surrogates or code points past U+10FFFF): what TOML text must be.
 bool valid_utf8(std::string_view s);
+// S with every byte that is not printable ASCII as '?' (comments, and names in messages that must not carry them).
+std::string printable_ascii(std::string_view s);
 
 class TomlText {
  public:
