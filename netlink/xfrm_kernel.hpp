@@ -3,7 +3,9 @@
 // time by NetlinkSocket (netlink_socket.hpp), which checks the reply's port id and sequence number.
 // Every method returns the kernel's error text instead of throwing; keys are never printed or logged.
 #pragma once
+#include <map>
 #include <memory>
+#include <string>
 
 #include "netlink/kernel.hpp"
 #include "netlink/netlink_socket.hpp"
@@ -41,6 +43,7 @@ class NetlinkKernel final : public kernel::Kernel {
   NetlinkSocket xfrm_;
   NetlinkSocket route_;
   NetlinkSocket events_;
+  std::map<std::string, unsigned> interface_index_;  // change_route(): name -> index, dropped on ENODEV
 };
 
 }  // namespace ravpn::netlink

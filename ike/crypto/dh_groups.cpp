@@ -1,12 +1,16 @@
 // The MODP group table. Groups 2, 5, 14, 15 are Botan's named "modp/ietf/N" groups (the same primes as
 // RFC 2409 §6.2 and RFC 3526); group 1 is not named in Botan, so its prime is spelled out from RFC 2409 §6.1.
 // tests/crypto/vectors.py recomputes every prime from its pi formula and the tests compare.
+// pow_mod.h is marked as becoming internal in a later Botan major version, which the design card does not use.
+#define BOTAN_NO_DEPRECATED_WARNINGS
 #include "ike/crypto/dh_groups.hpp"
 
 #include <botan/bigint.h>
+#include <botan/pow_mod.h>
 
 #include <array>
 #include <string>
+#include <utility>
 
 namespace ravpn::crypto::detail {
 namespace {
@@ -23,26 +27,37 @@ constexpr const char* kOakleyGroup1Prime =
 // covers all five groups while costing a fraction of a full-size exponent.
 constexpr size_t kExponentBits = 256;
 
-const Botan::DL_Group& group1() {
-  static const Botan::DL_Group g(Botan::BigInt(kOakleyGroup1Prime), Botan::BigInt(2));
+// A group's parameters and its exponentiator mod p, built together on first use.
+struct GroupParams {
+  explicit GroupParams(Botan::DL_Group g) : group(std::move(g)), power_mod_p(group.get_p()) {}
+  Botan::DL_Group group;
+  Botan::Power_Mod power_mod_p;
+};
+
+const GroupParams& group1() {
+  static const GroupParams g(Botan::DL_Group(Botan::BigInt(kOakleyGroup1Prime), Botan::BigInt(2)));
   return g;
 }
 
 template <int Bits>
-const Botan::DL_Group& named_ietf_group() {
-  static const Botan::DL_Group g("modp/ietf/" + std::to_string(Bits));
+const GroupParams& named_ietf_group() {
+  static const GroupParams g(Botan::DL_Group("modp/ietf/" + std::to_string(Bits)));
   return g;
+}
+
+ModpGroup modp(int id, size_t size_bytes, const GroupParams& params) {
+  return {id, size_bytes, kExponentBits, params.group, params.power_mod_p};
 }
 
 }  // namespace
 
 const ModpGroup* find_modp_group(int id) {
   static const std::array<ModpGroup, 5> groups{{
-      {1, 96, kExponentBits, group1()},
-      {2, 128, kExponentBits, named_ietf_group<1024>()},
-      {5, 192, kExponentBits, named_ietf_group<1536>()},
-      {14, 256, kExponentBits, named_ietf_group<2048>()},
-      {15, 384, kExponentBits, named_ietf_group<3072>()},
+      modp(1, 96, group1()),
+      modp(2, 128, named_ietf_group<1024>()),
+      modp(5, 192, named_ietf_group<1536>()),
+      modp(14, 256, named_ietf_group<2048>()),
+      modp(15, 384, named_ietf_group<3072>()),
   }};
   for (const auto& g : groups)
     if (g.id == id) return &g;

@@ -4,6 +4,10 @@
 
 #include <cstddef>
 
+namespace Botan {
+class Power_Mod;
+}
+
 namespace ravpn::crypto::detail {
 
 struct ModpGroup {
@@ -11,6 +15,9 @@ struct ModpGroup {
   size_t size_bytes;     // length of p, of g^x and of g^xy on the wire
   size_t exponent_bits;  // length of our secret exponent
   const Botan::DL_Group& params;
+  // Modular exponentiation mod p with its Montgomery parameters computed once: copy it, then set the base and the
+  // exponent on the copy (Botan::power_mod recomputes them, a long division, on every call).
+  const Botan::Power_Mod& power_mod_p;
 };
 
 // nullptr for a group we do not offer. The parameters are immutable constants built on first use.

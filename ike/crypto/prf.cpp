@@ -3,15 +3,15 @@
 #include <botan/mac.h>
 #include <botan/mem_ops.h>
 
-#include <string>
+#include <memory>
 
-#include "ike/crypto/botan_names.hpp"
 #include "ike/crypto/crypto.hpp"
+#include "ike/crypto/prototypes.hpp"
 
 namespace ravpn::crypto {
 
 Bytes hash(HashAlg alg, ByteView data) {
-  auto h = Botan::HashFunction::create_or_throw(detail::botan_hash_name(alg));
+  std::unique_ptr<Botan::HashFunction> h(detail::hash_prototype(alg).clone());
   h->update(data.data(), data.size());
   Bytes out(h->output_length());
   h->final(out.data());
@@ -23,8 +23,7 @@ struct Prf::Impl {
 };
 
 Prf::Prf(HashAlg alg, ByteView key) : impl_(std::make_unique<Impl>()) {
-  impl_->mac = Botan::MessageAuthenticationCode::create_or_throw(std::string("HMAC(") + detail::botan_hash_name(alg) +
-                                                                 ")");
+  impl_->mac.reset(detail::hmac_prototype(alg).clone());
   impl_->mac->set_key(key.data(), key.size());
 }
 

@@ -13,16 +13,21 @@
 #   --concurrency C    clients at once, = source addresses and Xauth users (16)
 #   --mode main|aggressive  (main: mode-config push; aggressive: group vpn3000, pull)
 #   --out FILE         also write the per-run results (TSV) there
+#   --pin              the responder's processes and threads on CPU 1, the generator on CPU 0: each responder's
+#                      rate is then its own one core's capacity, not the two CPUs' shared between it and the
+#                      generator (whose own cost otherwise sets much of both rates)
 #   --perf DIR         profile ravpnd's two processes during each of its runs (perf record -e cpu-clock: the lab's
 #                      emulated CPUs have no hardware counters) and write DIR/ravpnd-GROUP-ROUND.txt, the
-#                      flat profile by process, object and symbol
+#                      flat profile by process and object, then by symbol (and the perf.data beside it, and
+#                      DIR/loadgen-GROUP-ROUND.data, the generator's own profile in the same runs);
+#                      RAVPN_PERF_CALLGRAPH=dwarf records call stacks too
 #
 # Prints, per responder and group: handshakes/s, responder CPU ms per handshake (utime+stime from /proc/PID/stat
 # over the run), peak RSS (VmHWM), failures; ravpnd's rate and CPU relative to charon's; and the crypto floor
 # (build/tests/bench/bench_handshake_crypto: a responder's phase 1 DH + PRF + hashes on one core) as a share of
 # each responder's CPU per handshake; the generator's own CPU per handshake (it shares the CPUs). Exit 0 when
-# every run completed all its handshakes and every completed tunnel was installed by the responder (ravpnd
-# ravpn_tunnels_up_total in `ravpnctl metrics`, charon "CHILD_SA ... established").
+# every run completed all its handshakes and ravpnd installed every completed tunnel (ravpn_tunnels_up_total in
+# `ravpnctl metrics`); charon's count ("CHILD_SA ... established" in its log) is reported when short.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../tools/lib.sh"
@@ -31,7 +36,7 @@ BUILD=${RAVPN_BUILD:-$SRCDIR/build}
 LOADGEN=$BUILD/tests/bench/ravpn-loadgen
 FLOOR_BENCH=$BUILD/tests/bench/bench_handshake_crypto
 
-groups="2 14" rounds=2 clients=120 concurrency=16 mode=main out="" floor_seconds=0.2 perf_dir=""
+groups="2 14" rounds=2 clients=120 concurrency=16 mode=main out="" floor_seconds=0.2 perf_dir="" pin=""
 while [ $# -gt 0 ]; do
     case $1 in
         --short) groups=2 rounds=1 clients=100 concurrency=8 floor_seconds=0.05 ;;
@@ -42,8 +47,9 @@ while [ $# -gt 0 ]; do
         --mode) mode=$2; shift ;;
         --out) out=$2; shift ;;
         --perf) perf_dir=$2; shift ;;
+        --pin) pin=1 ;;
         *) echo "usage: $0 [--short] [--groups G] [--rounds N] [--clients N] [--concurrency C] [--mode M] [--out F]" \
-                "[--perf DIR]" >&2
+                "[--perf DIR] [--pin]" >&2
            exit 2 ;;
     esac
     shift
@@ -51,7 +57,7 @@ done
 
 lab_require_esp
 tt_init
-tt_require_tools python3 swanctl setsid stdbuf getconf
+tt_require_tools python3 swanctl setsid stdbuf getconf taskset
 tt_require_ravpnd
 [ -x "$LOADGEN" ] || tt_fail "no $LOADGEN (ninja -C build tests/bench/ravpn-loadgen)"
 [ -x "$CHARON" ] || skip "strongSwan's charon is not installed at $CHARON"
@@ -125,6 +131,10 @@ start_charon() {  # GROUP -> RESPONDER_PID, RESPONDER_LOG
 run_one() {
     local responder=$1 group=$2 round=$3 json=$TT_TMP/loadgen-$1-$2-$3.json cpu0 cpu1 hwm installed
     "start_$responder" "$group"
+    if [ -n "$pin" ]; then
+        local pid
+        for pid in $RESPONDER_PIDS; do taskset -a -p -c 1 "$pid" >/dev/null || tt_fail "taskset $pid"; done
+    fi
     sleep 0.5
     # shellcheck disable=SC2086  # a list of pids
     cpu0=$(cpu_ticks $RESPONDER_PIDS)
@@ -137,20 +147,31 @@ run_one() {
     local TIMEFORMAT='%U %S' perf_pid="" perf_data=""
     if [ -n "$perf_dir" ] && [ "$responder" = ravpnd ]; then
         mkdir -p "$perf_dir"
-        perf_data=$TT_TMP/perf-$group-$round.data
-        perf record -q -e cpu-clock -F 997 -o "$perf_data" -p "$(echo $RESPONDER_PIDS | tr ' ' ,)" \
-            >"$TT_TMP/perf-record.log" 2>&1 &
+        perf_data=$perf_dir/ravpnd-$group-$round.data
+        # perf takes seconds to start in the lab (it reads every mapped object over 9p): it starts disabled
+        # (-D -1) and the run waits for its acknowledgement of "enable" on the control fifos.
+        rm -f "$TT_TMP/perf-ctl" "$TT_TMP/perf-ack"
+        mkfifo "$TT_TMP/perf-ctl" "$TT_TMP/perf-ack"
+        perf record -q -e cpu-clock -c 1000000 ${RAVPN_PERF_CALLGRAPH:+--call-graph "$RAVPN_PERF_CALLGRAPH"} -D -1 --control "fifo:$TT_TMP/perf-ctl,$TT_TMP/perf-ack" \
+            -o "$perf_data" -p "$(echo $RESPONDER_PIDS | tr ' ' ,)" >"$TT_TMP/perf-record.log" 2>&1 &
         perf_pid=$!
-        sleep 1
+        echo enable >"$TT_TMP/perf-ctl"
+        timeout 120 head -c 3 "$TT_TMP/perf-ack" >/dev/null || tt_fail "perf did not acknowledge enable"
     fi
-    { time ip netns exec "$TT_CLIENT_NS" "$LOADGEN" "${args[@]}" >"$json" 2>"$TT_TMP/loadgen-progress.log" || true; } \
+    local wrap=()
+    [ -n "$pin" ] && wrap=(taskset -c 0)
+    # The generator too, in the ravpnd runs: it shares the CPUs, so its cost is in every rate.
+    [ -n "$perf_pid" ] && wrap+=(perf record -q -e cpu-clock -c 1000000 -o "$perf_dir/loadgen-$group-$round.data" --)
+    { time ip netns exec "$TT_CLIENT_NS" "${wrap[@]}" "$LOADGEN" "${args[@]}" >"$json" 2>"$TT_TMP/loadgen-progress.log" \
+        || true; } \
         2>"$TT_TMP/loadgen-time"
     sleep 1  # the last deletes
     if [ -n "$perf_pid" ]; then
         kill -INT "$perf_pid"
         wait "$perf_pid" || true
-        perf report -i "$perf_data" --stdio --no-children --sort pid,dso,sym --percent-limit 0.3 \
-            >"$perf_dir/ravpnd-$group-$round.txt" 2>&1 || cat "$TT_TMP/perf-record.log" >&2
+        { perf report -i "$perf_data" --stdio --no-children -g none --sort pid,dso
+          perf report -i "$perf_data" --stdio --no-children -g none --sort pid,dso,sym --percent-limit 0.3
+        } >"$perf_dir/ravpnd-$group-$round.txt" 2>&1 || cat "$TT_TMP/perf-record.log" >&2
     fi
     kill -0 "$RESPONDER_PID" 2>/dev/null || tt_fail "$responder exited during the run"
     # shellcheck disable=SC2086
@@ -193,6 +214,8 @@ for group in $groups; do
     done
 done
 tt_log "runs took $((SECONDS - t_start)) s"
+if [ -n "$pin" ]; then tt_log "CPUs: each responder on CPU 1, the generator on CPU 0 (--pin)"
+else tt_log "CPUs: both shared by the responder and the generator"; fi
 [ -z "$out" ] || cp "$RESULTS" "$out"
 
 "$FLOOR_BENCH" "$floor_seconds" >"$TT_TMP/floor.txt" 2>&1 || tt_fail "bench_handshake_crypto failed"
@@ -226,8 +249,15 @@ for (resp, group), a in sorted(agg.items(), key=lambda kv: (int(kv[0][1]), kv[0]
     print(f"{resp:<9} {group:>5} {a['runs']:>4} {a['completed']:>6} {a['failed']:>6} {rate:>7.1f} {cpu:>9.1f} "
           f"{a['hwm'] / 1024:>7.1f}MiB {fl:>8.2f} {share:>9} {a['rexmit']:>6} {gen:>9.1f}")
     expected = a["runs"] * int(sys.argv[3])
-    if a["completed"] != expected or a["failed"] or a["installed"] < a["completed"]:
+    if a["completed"] != expected or a["failed"]:
         bad = True
+    # The generator counts a handshake done when it has sent quick mode's third message; a responder that never
+    # got it installs nothing. ravpnd must have installed every one; charon's count comes from its log and a
+    # shortfall is reported, not failed (with --pin, on one CPU under this load, it has missed one in 400).
+    if a["installed"] < a["completed"]:
+        print(f"# {resp} group {group}: installed {a['installed']} of {a['completed']} completed handshakes",
+              file=sys.stderr)
+        bad = bad or resp == "ravpnd"
 print()
 for group in sorted({g for _, g in agg}, key=int):
     rv, ch = agg.get(("ravpnd", group)), agg.get(("charon", group))
