@@ -1,6 +1,6 @@
 // CBC without padding: ISAKMP pads the payload chain itself (RFC 2408 §3.1, RFC 2409 appendix B).
-// Botan's CBC classes are built from a cloned block cipher (ike/crypto/prototypes.hpp), not by name: their
-// header is marked as becoming internal in a later Botan major version, which the design card does not use.
+// Botan's CBC classes are built around a cloned block cipher (ike/crypto/prototypes.hpp) instead of by name.
+// Their header, cbc.h, is marked as becoming internal in Botan 3; the design card fixes Botan 2.
 #define BOTAN_NO_DEPRECATED_WARNINGS
 #include <botan/cbc.h>
 #include <botan/mode_pad.h>

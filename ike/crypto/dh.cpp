@@ -1,5 +1,5 @@
 // MODP Diffie-Hellman for the KE payload (RFC 2409 §5: KE data is g^x, big-endian, the length of p).
-// pow_mod.h is marked as becoming internal in a later Botan major version, which the design card does not use.
+// pow_mod.h is marked as becoming internal in Botan 3; the design card fixes Botan 2.
 #define BOTAN_NO_DEPRECATED_WARNINGS
 #include <botan/bigint.h>
 #include <botan/pow_mod.h>

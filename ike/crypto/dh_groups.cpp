@@ -1,7 +1,7 @@
 // The MODP group table. Groups 2, 5, 14, 15 are Botan's named "modp/ietf/N" groups (the same primes as
 // RFC 2409 §6.2 and RFC 3526); group 1 is not named in Botan, so its prime is spelled out from RFC 2409 §6.1.
 // tests/crypto/vectors.py recomputes every prime from its pi formula and the tests compare.
-// pow_mod.h is marked as becoming internal in a later Botan major version, which the design card does not use.
+// pow_mod.h is marked as becoming internal in Botan 3; the design card fixes Botan 2.
 #define BOTAN_NO_DEPRECATED_WARNINGS
 #include "ike/crypto/dh_groups.hpp"
 

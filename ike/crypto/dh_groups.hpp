@@ -15,8 +15,8 @@ struct ModpGroup {
   size_t size_bytes;     // length of p, of g^x and of g^xy on the wire
   size_t exponent_bits;  // length of our secret exponent
   const Botan::DL_Group& params;
-  // Modular exponentiation mod p with its Montgomery parameters computed once: copy it, then set the base and the
-  // exponent on the copy (Botan::power_mod recomputes them, a long division, on every call).
+  // Modular exponentiation mod p with its Montgomery parameters computed once: copy it, then set the exponent and
+  // the base on the copy (Botan::power_mod recomputes the parameters, a long division, on every call).
   const Botan::Power_Mod& power_mod_p;
 };
 

@@ -140,6 +140,28 @@ TEST_CASE("routes to a client /32 on a veth, with a preferred source") {
   MESSAGE("kernel text for a foreign preferred source: ", bad_source.error());
 }
 
+TEST_CASE("routes: an interface removed and made again under the same name gets its new index") {
+  const auto make = [] {
+    return run("ip link add rv-again type veth peer name rv-again-p && ip link set rv-again up && "
+               "ip link set rv-again-p up && echo made");
+  };
+  REQUIRE(make().find("made") != std::string::npos);
+  auto k = open_kernel();
+  kernel::RouteSpec r{net("10.2.7.5", 32), "rv-again", std::nullopt};
+  REQUIRE(k->add_route(r));  // the index is looked up and kept
+  CHECK(k->delete_route(r));
+  REQUIRE(run("ip link del rv-again && echo gone").find("gone") != std::string::npos);
+  REQUIRE(make().find("made") != std::string::npos);  // the same name, a new index
+  auto again = k->add_route(r);  // the kept index answers ENODEV: looked up again, and the route goes on
+  REQUIRE_MESSAGE(again.has_value(), (again ? "" : again.error()));
+  CHECK(run("ip route show 10.2.7.5") == "10.2.7.5 dev rv-again proto 76 scope link \n");
+  CHECK(k->delete_route(r));
+  REQUIRE(run("ip link del rv-again && echo gone").find("gone") != std::string::npos);
+  auto gone = k->add_route(r);
+  REQUIRE_FALSE(gone);
+  CHECK(gone.error() == "RTM_NEWROUTE: interface rv-again: No such device");
+}
+
 TEST_CASE("SAs: this kernel has no ESP, add_sa returns the kernel's error instead of crashing") {
   auto k = open_kernel();
   auto r = k->add_sa(sa(), false);
