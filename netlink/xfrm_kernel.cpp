@@ -127,30 +127,37 @@ Result<> NetlinkKernel::hash_policies_by_remote_address() {
 Result<> NetlinkKernel::add_route(const kernel::RouteSpec& route) { return change_route(route, true); }
 Result<> NetlinkKernel::delete_route(const kernel::RouteSpec& route) { return change_route(route, false); }
 
+// Every tunnel adds and removes a route on the same few interfaces, and if_nametoindex opens and closes a socket
+// each time (in the lab's profile a tenth of the privileged process's time), so the index is kept until a request
+// with it answers ENODEV (change_route).
+Result<unsigned> NetlinkKernel::interface_index(const std::string& device, bool fresh, const std::string& what) {
+  if (auto kept = interface_index_.find(device); !fresh && kept != interface_index_.end()) return kept->second;
+  const unsigned index = if_nametoindex(device.c_str());
+  if (index == 0) {
+    interface_index_.erase(device);
+    return std::unexpected(what + ": interface " + device + ": " + std::strerror(errno));
+  }
+  interface_index_.insert_or_assign(device, index);
+  return index;
+}
+
 Result<> NetlinkKernel::change_route(const kernel::RouteSpec& route, bool add) {
   const std::string what = add ? "RTM_NEWROUTE" : "RTM_DELROUTE";
   if (route.device.empty() || route.device.size() >= IF_NAMESIZE)
     return std::unexpected(what + ": bad interface name '" + route.device + "'");
-  // Every tunnel adds and removes a route on the same few interfaces, and if_nametoindex opens and closes a socket
-  // each time (in the lab's profile a tenth of the privileged process's time), so the index is kept. An interface
-  // removed, or removed and made again under the same name with a new index, answers ENODEV: then the name is
-  // looked up once more and the request repeated.
-  for (bool fresh : {false, true}) {
-    auto cached = interface_index_.find(route.device);
-    if (fresh || cached == interface_index_.end()) {
-      const unsigned index = if_nametoindex(route.device.c_str());
-      if (index == 0) {
-        interface_index_.erase(route.device);
-        return std::unexpected(what + ": interface " + route.device + ": " + std::strerror(errno));
-      }
-      cached = interface_index_.insert_or_assign(route.device, index).first;
-    }
+  const auto send = [&](unsigned index) -> Result<> {
     Message message(add ? RTM_NEWROUTE : RTM_DELROUTE, add ? NLM_F_CREATE | NLM_F_EXCL : 0);
-    if (auto built = build_route(message, route, int(cached->second), add); !built) return built;
-    auto done = route_.request(message, what);
-    if (done || fresh || route_.last_errno() != ENODEV) return done;
-  }
-  return {};  // not reached: the second pass always returns
+    if (auto built = build_route(message, route, int(index), add); !built) return built;
+    return route_.request(message, what);
+  };
+  auto index = interface_index(route.device, false, what);
+  if (!index) return std::unexpected(index.error());
+  auto done = send(*index);
+  if (done || route_.last_errno() != ENODEV) return done;
+  // The interface was removed, or removed and made again under the same name with a new index: look it up again.
+  index = interface_index(route.device, true, what);
+  if (!index) return std::unexpected(index.error());
+  return send(*index);
 }
 
 int NetlinkKernel::event_fd() const { return events_.fd(); }

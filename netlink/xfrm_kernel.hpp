@@ -39,6 +39,8 @@ class NetlinkKernel final : public kernel::Kernel {
  private:
   NetlinkKernel(NetlinkSocket xfrm, NetlinkSocket route, NetlinkSocket events);
   Result<> change_route(const kernel::RouteSpec& route, bool add);
+  // The device's index, from interface_index_ unless `fresh`; `what` names the request in the error.
+  Result<unsigned> interface_index(const std::string& device, bool fresh, const std::string& what);
 
   NetlinkSocket xfrm_;
   NetlinkSocket route_;

@@ -19,7 +19,8 @@
 #   --perf DIR         profile ravpnd's two processes during each of its runs (perf record -e cpu-clock: the lab's
 #                      emulated CPUs have no hardware counters) and write DIR/ravpnd-GROUP-ROUND.txt, the
 #                      flat profile by process and object, then by symbol (and the perf.data beside it, and
-#                      DIR/loadgen-GROUP-ROUND.data, the generator's own profile in the same runs);
+#                      DIR/loadgen-GROUP-ROUND.data, the generator's own profile in the same runs, whose gen ms/hs
+#                      then includes perf's cost);
 #                      RAVPN_PERF_CALLGRAPH=dwarf records call stacks too
 #
 # Prints, per responder and group: handshakes/s, responder CPU ms per handshake (utime+stime from /proc/PID/stat
@@ -152,8 +153,9 @@ run_one() {
         # (-D -1) and the run waits for its acknowledgement of "enable" on the control fifos.
         rm -f "$TT_TMP/perf-ctl" "$TT_TMP/perf-ack"
         mkfifo "$TT_TMP/perf-ctl" "$TT_TMP/perf-ack"
-        perf record -q -e cpu-clock -c 1000000 ${RAVPN_PERF_CALLGRAPH:+--call-graph "$RAVPN_PERF_CALLGRAPH"} -D -1 --control "fifo:$TT_TMP/perf-ctl,$TT_TMP/perf-ack" \
-            -o "$perf_data" -p "$(echo $RESPONDER_PIDS | tr ' ' ,)" >"$TT_TMP/perf-record.log" 2>&1 &
+        perf record -q -e cpu-clock -c 1000000 ${RAVPN_PERF_CALLGRAPH:+--call-graph "$RAVPN_PERF_CALLGRAPH"} -D -1 \
+            --control "fifo:$TT_TMP/perf-ctl,$TT_TMP/perf-ack" -o "$perf_data" -p "$(echo $RESPONDER_PIDS | tr ' ' ,)" \
+            >"$TT_TMP/perf-record.log" 2>&1 &
         perf_pid=$!
         echo enable >"$TT_TMP/perf-ctl"
         timeout 120 head -c 3 "$TT_TMP/perf-ack" >/dev/null || tt_fail "perf did not acknowledge enable"
@@ -162,8 +164,8 @@ run_one() {
     [ -n "$pin" ] && wrap=(taskset -c 0)
     # The generator too, in the ravpnd runs: it shares the CPUs, so its cost is in every rate.
     [ -n "$perf_pid" ] && wrap+=(perf record -q -e cpu-clock -c 1000000 -o "$perf_dir/loadgen-$group-$round.data" --)
-    { time ip netns exec "$TT_CLIENT_NS" "${wrap[@]}" "$LOADGEN" "${args[@]}" >"$json" 2>"$TT_TMP/loadgen-progress.log" \
-        || true; } \
+    { time ip netns exec "$TT_CLIENT_NS" "${wrap[@]}" "$LOADGEN" "${args[@]}" >"$json" \
+        2>"$TT_TMP/loadgen-progress.log" || true; } \
         2>"$TT_TMP/loadgen-time"
     sleep 1  # the last deletes
     if [ -n "$perf_pid" ]; then
