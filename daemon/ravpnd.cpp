@@ -157,6 +157,7 @@ int run_separated(ravpn::config::Config cfg, ravpn::daemon::ServiceOptions optio
   privsep::SplitOptions split;
   split.user = sep.user;
   if (!options.state_dir.empty()) split.lease_path = options.state_dir + "/leases.json";
+  split.time = options.time;
   split.reload = [&]() -> std::expected<privsep::ReloadAnswer, std::string> {
     auto texts = ravpn::config::read_texts(sep.config_path, sep.secrets_path);
     auto next = load_checked(texts, sep.dialect);
@@ -275,7 +276,7 @@ int main(int argc, char** argv) {
   using ravpn::daemon::ServiceLogger;
   ServiceLogger sink(foreground ? ServiceLogger::Sink::Stderr : ServiceLogger::Sink::Syslog);
   // Floods of one event (a spoofed aggressive mode flood) become a few lines and a count (ike/log_limiter.hpp).
-  ravpn::SystemTime log_time;
+  ravpn::LoopTime log_time;  // held by the service's loop (ike/clock.hpp)
   ravpn::RateLimitedLogger log(sink, log_time);
   if (!debug.empty() && !sink.set_debug(debug)) {
     std::fprintf(stderr, "ravpnd: unknown debug category in '%s'\n", debug.c_str());
@@ -308,6 +309,7 @@ int main(int argc, char** argv) {
     options.set_debug = [&sink](const std::string& categories) { return sink.set_debug(categories); };
     options.interface_overrides = overrides;
     options.state_dir = state_dir;
+    options.time = &log_time;
     if (!privsep || geteuid() != 0) {
       options.load_config = [&]() -> std::expected<ravpn::config::Config, std::string> {
         auto next = load_checked(config_path, secrets_path, dialect);

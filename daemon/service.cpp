@@ -57,7 +57,7 @@ constexpr uint64_t kTagSignal = 1u << 20, kTagTimer = kTagSignal + 1, kTagPool =
 
 Service::Service(config::Config config, Logger& log, ServiceOptions options)
     : config_(std::make_unique<config::Config>(std::move(config))), log_(log), options_(std::move(options)),
-      rng_(crypto::make_system_rng()),
+      rng_(crypto::make_system_rng()), time_(options_.time ? *options_.time : own_time_),
       pool_(options_.dh_threads ? options_.dh_threads : std::max(1u, std::thread::hardware_concurrency()), {},
             kDhThreadNice),
       aaa_pool_(std::max(1u, options_.aaa_threads)), throttle_(time_, log_, config_->xauth_throttle) {
@@ -453,7 +453,9 @@ int Service::run() {
 
   epoll_event events[64];
   for (;;) {
+    time_.release();
     int n = epoll_wait(epoll.fd, events, 64, -1);
+    time_.hold();
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) throw std::runtime_error(std::string("epoll_wait: ") + std::strerror(errno));
     for (int i = 0; i < n; ++i) {

@@ -44,6 +44,8 @@ struct ServiceOptions {
   // leases are not kept (the unit passes /var/lib/ravpn, its StateDirectory).
   std::string state_dir;
   firewall::InterfaceNames interface_overrides;  // --interface NAME=LINUX, over the by-address mapping
+  // The loop's clock, held per wakeup; ravpnd's rate-limited logger reads the same one. Null: the service's own.
+  LoopTime* time = nullptr;
 };
 
 // Applies the ruleset, proxy ARP and mapped addresses CONFIG asks for and logs what went in; the error, or nullopt.
@@ -90,7 +92,8 @@ class Service final : public ike::Sender {
   Logger& log_;
   ServiceOptions options_;
   std::unique_ptr<crypto::Rng> rng_;
-  SystemTime time_;
+  LoopTime own_time_;
+  LoopTime& time_;
   ThreadPool pool_;
   ThreadPool aaa_pool_;  // RADIUS exchanges: a silent server holds a thread for timeout x tries
   std::vector<UdpSocket> sockets_;

@@ -18,7 +18,7 @@ constexpr size_t kFlushAt = 256 * 1024;  // a burst of installs goes out before 
 
 }  // namespace
 
-RemoteKernel::RemoteKernel(int fd, Logger& log) : channel_(fd), log_(log) {
+RemoteKernel::RemoteKernel(int fd, Logger& log, const TimeSource& time) : channel_(fd), log_(log), time_(time) {
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (epoll_fd_ < 0 || wake_fd_ < 0) throw std::runtime_error(std::string("privsep: ") + std::strerror(errno));
@@ -33,6 +33,7 @@ RemoteKernel::RemoteKernel(int fd, Logger& log) : channel_(fd), log_(log) {
 
 RemoteKernel::~RemoteKernel() {
   try {
+    delete_spares(spares_.take_all());  // their larval SAs would stay until they lapse
     flush();  // the last deletes of a stopping daemon
   } catch (const std::exception&) {
     // the privileged process has gone: nothing to tell it
@@ -41,7 +42,41 @@ RemoteKernel::~RemoteKernel() {
   close(wake_fd_);
 }
 
+bool RemoteKernel::take_spare_answer(const Frame& frame) {
+  if (frame.header.type != Type::Answer || !spares_.expects(frame.header.id)) return false;
+  auto answer = decode_answer(frame.body);
+  if (!answer) throw std::runtime_error("privileged process: " + answer.error());
+  std::optional<kernel::Spi> spi;
+  if (answer->ok) {
+    auto ref = decode_sa_ref(answer->payload);
+    if (!ref) throw std::runtime_error("privileged process: " + ref.error());
+    spi = ref->spi;
+  }
+  spares_.answered(frame.header.id, spi, time_.now());
+  if (!answer->ok)  // the next quick modes wait for their SPI, as without spares
+    log_.log(LogLevel::Info, LogCategory::Ipsec, "allocating a spare SPI: {}", answer->error);
+  return true;
+}
+
+void RemoteKernel::ask_for_spares(Ipv4 destination) {
+  for (size_t n = spares_.wanted(destination); n > 0; --n) {
+    const uint32_t id = next_id_++;
+    Bytes frame = encode_frame(Type::AllocateSpi, kAnswerWanted, id,
+                               encode(AllocateSpiRequest{SpareSpis::kPlaceholderPeer, destination, 0}));
+    posted_.insert(posted_.end(), frame.begin(), frame.end());
+    spares_.asked(id, destination);
+  }
+}
+
+void RemoteKernel::delete_spares(const std::vector<SpareSpis::Ref>& spares) {
+  for (const auto& s : spares) {
+    Bytes frame = encode_frame(Type::DeleteSa, 0, next_id_++, encode(SaRef{s.destination, s.spi}));
+    posted_.insert(posted_.end(), frame.begin(), frame.end());
+  }
+}
+
 void RemoteKernel::take(const Frame& frame) {
+  if (take_spare_answer(frame)) return;
   if (frame.header.type == Type::Expire) {
     auto e = decode_expire(frame.body);
     if (!e) throw std::runtime_error("privileged process: bad expire event: " + e.error());
@@ -87,6 +122,7 @@ std::vector<kernel::ExpireEvent> RemoteKernel::read_events() {
 }
 
 void RemoteKernel::flush() {
+  delete_spares(spares_.expire(time_.now()));
   if (posted_.empty()) return;
   Bytes frames = std::move(posted_);
   posted_.clear();
@@ -111,13 +147,10 @@ kernel::Result<Bytes> RemoteKernel::call(Type type, ByteView body) {
       continue;
     }
     const Frame& frame = **f;
-    if (frame.header.type != Type::Answer) {
+    if (frame.header.type != Type::Answer || frame.header.id != id) {  // events, spares' answers
       take(frame);
       continue;
     }
-    if (frame.header.id != id)
-      throw std::runtime_error("privileged process: answer " + std::to_string(frame.header.id) + " to request " +
-                               std::to_string(id));
     auto answer = decode_answer(frame.body);
     if (!answer) throw std::runtime_error("privileged process: " + answer.error());
     if (!answer->ok) return std::unexpected(answer->error);
@@ -139,6 +172,11 @@ kernel::Result<> RemoteKernel::post(Type type, ByteView body) {
 }
 
 kernel::Result<kernel::Spi> RemoteKernel::allocate_spi(Ipv4 source, Ipv4 destination, uint32_t reqid) {
+  std::vector<SpareSpis::Ref> expired;
+  const auto spare = spares_.take(destination, time_.now(), expired);
+  delete_spares(expired);
+  ask_for_spares(destination);  // before a call below: answered first, so the stock is full when it returns
+  if (spare) return *spare;
   auto r = call(Type::AllocateSpi, encode(AllocateSpiRequest{source, destination, reqid}));
   if (!r) return std::unexpected(r.error());
   auto ref = decode_sa_ref(*r);

@@ -4,6 +4,7 @@
 // refusals are logged here; the frames of one event-loop round go out in one write); an SPI or counters wait for
 // their answer. Expire events and refusals that arrive while
 // a call waits are kept for read_events(), and event_fd() stays readable until they are taken.
+// Under a burst of logins SPIs are allocated ahead, and a quick mode takes one without waiting (spare_spis.hpp).
 #pragma once
 #include <expected>
 #include <map>
@@ -12,13 +13,15 @@
 #include <vector>
 
 #include "daemon/privsep/channel.hpp"
+#include "daemon/privsep/spare_spis.hpp"
+#include "ike/clock.hpp"
 #include "ike/log.hpp"
 
 namespace ravpn::privsep {
 
 class RemoteKernel final : public kernel::Kernel {
  public:
-  RemoteKernel(int fd, Logger& log);  // takes the fd
+  RemoteKernel(int fd, Logger& log, const TimeSource& time);  // takes the fd
   ~RemoteKernel() override;
 
   kernel::Result<kernel::Spi> allocate_spi(Ipv4 source, Ipv4 destination, uint32_t reqid) override;
@@ -50,8 +53,11 @@ class RemoteKernel final : public kernel::Kernel {
  private:
   kernel::Result<Bytes> call(Type type, ByteView body);
   kernel::Result<> post(Type type, ByteView body);
-  void take(const Frame& frame);  // an Expire or Refused frame
+  void take(const Frame& frame);  // an Expire or Refused frame, or the answer to a spare SPI's allocation
   void read_available(bool wait);
+  void ask_for_spares(Ipv4 destination);
+  bool take_spare_answer(const Frame& frame);
+  void delete_spares(const std::vector<SpareSpis::Ref>& spares);
 
   Channel channel_;
   Logger& log_;
@@ -63,6 +69,8 @@ class RemoteKernel final : public kernel::Kernel {
   std::optional<std::map<std::pair<uint32_t, uint32_t>, kernel::SaCounters>> snapshot_;  // (destination, SPI)
   // prefetch_counters(): the SAs asked for, with their counters (none: the SA was gone)
   std::map<std::pair<uint32_t, uint32_t>, std::optional<kernel::SaCounters>> prefetched_;
+  const TimeSource& time_;
+  SpareSpis spares_;
   int epoll_fd_ = -1;
   int wake_fd_ = -1;  // an eventfd, set while events_ holds something
 };

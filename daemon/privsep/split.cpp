@@ -43,7 +43,8 @@ int run_separated(SplitOptions options, Logger& log) {
     // user, which clears it.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(1);
-    auto kernel = std::make_unique<RemoteKernel>(fds[1], log);
+    SystemTime system_time;
+    auto kernel = std::make_unique<RemoteKernel>(fds[1], log, options.time ? *options.time : system_time);
     auto drop = [&account, &log, parent] {
       drop_privileges(account);
       prctl(PR_SET_PDEATHSIG, SIGKILL);

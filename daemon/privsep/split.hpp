@@ -19,6 +19,7 @@ struct SplitOptions {
   std::string lease_path;     // written by the privileged process; empty: none
   std::function<std::expected<ReloadAnswer, std::string>()> reload;  // privileged side (PrivilegedOptions)
   std::function<void(bool crashed)> cleanup;                          // privileged side, at the end
+  const TimeSource* time = nullptr;  // the IKE process's clock (its loop's) for RemoteKernel; null: the system's
   // The IKE process: build the service on KERNEL, call DROP once it is set up (before the first packet is read),
   // run it; the exit code.
   std::function<int(std::unique_ptr<RemoteKernel> kernel, std::function<void()> drop)> ike_process;

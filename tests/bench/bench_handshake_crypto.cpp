@@ -34,19 +34,25 @@ constexpr Suite kSuites[] = {
     {"AES-256/SHA1", CipherAlg::Aes256, HashAlg::Sha1},
 };
 
-// Runs `op` until `seconds` have passed (at least 10 times); returns microseconds per call.
+// Runs `op` for `seconds` (at least 10 times) in five rounds; returns microseconds per call in the fastest round.
+// A floor is the least it costs: in the emulated lab the host's other work stretches some rounds by a third.
 double time_per_call(double seconds, const std::function<void()>& op) {
   op();  // warm-up: builds the group tables, faults in code
-  size_t iterations = 0;
-  const auto start = Clock::now();
-  const auto deadline = start + std::chrono::duration<double>(seconds);
-  Clock::time_point now;
-  do {
-    op();
-    ++iterations;
-    now = Clock::now();
-  } while (now < deadline || iterations < 10);
-  return std::chrono::duration<double, std::micro>(now - start).count() / static_cast<double>(iterations);
+  double best = 0;
+  for (int round = 0; round < 5; ++round) {
+    size_t iterations = 0;
+    const auto start = Clock::now();
+    const auto deadline = start + std::chrono::duration<double>(seconds / 5);
+    Clock::time_point now;
+    do {
+      op();
+      ++iterations;
+      now = Clock::now();
+    } while (now < deadline || iterations < 2);
+    const double per_call = std::chrono::duration<double, std::micro>(now - start).count() / double(iterations);
+    if (round == 0 || per_call < best) best = per_call;
+  }
+  return best;
 }
 
 // Everything the initiator would have sent, plus what it expects back.

@@ -6,6 +6,7 @@
 //
 //   ip netns add b; ip -n b link set lo up; ip netns exec b build/tests/bench/bench_kernel_install [--pairs N]
 //
+// --floor: the same requests many to a sendmsg, acknowledged in bulk, for the kernel's own rate (install_floor.hpp).
 // Prints one line per phase: count, seconds, rate.
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,8 +21,11 @@
 #include "daemon/privsep/privileged_process.hpp"
 #include "daemon/privsep/remote_kernel.hpp"
 #include "netlink/xfrm_kernel.hpp"
+#include "tests/bench/install_floor.hpp"
+#include "tests/bench/install_specs.hpp"
 
 using namespace ravpn;
+using namespace ravpn::bench;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -33,27 +37,6 @@ class StderrLogger final : public Logger {
     std::fprintf(stderr, "%.*s\n", int(line.size()), line.data());
   }
 };
-
-const Ipv4 kLocal{0xc0000201};  // 192.0.2.1
-Ipv4 peer(uint32_t i) { return Ipv4{0xac100000 + i + 1}; }          // 172.16.0.0/12: the clients' addresses
-Ipv4Net client(uint32_t i) { return {Ipv4{0x0a400000 + i + 1}, Ipv4{0xffffffff}}; }  // 10.64.0.0/10: pool
-const Ipv4Net kAny{Ipv4{0}, Ipv4{0}};
-
-kernel::SaSpec sa(Ipv4 source, Ipv4 destination, kernel::Spi spi, Ipv4Net sel_src, Ipv4Net sel_dst, uint32_t reqid) {
-  kernel::SaSpec s;
-  s.source = source;
-  s.destination = destination;
-  s.spi = spi;
-  s.reqid = reqid;
-  s.cipher = kernel::EspCipher::Aes;
-  s.cipher_key = Botan::secure_vector<uint8_t>(32, 0x42);
-  s.auth = kernel::EspAuth::HmacSha1;
-  s.auth_key = Botan::secure_vector<uint8_t>(20, 0x24);
-  s.selector_source = sel_src;
-  s.selector_destination = sel_dst;
-  s.lifetime = {3000, 3600, 0, 0};
-  return s;
-}
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
@@ -75,17 +58,14 @@ int work(kernel::Kernel& k, uint32_t pairs, const char* how) {
   using kernel::Direction;
   t = Clock::now();
   for (uint32_t i = 0; i < pairs; ++i) {
-    const uint32_t reqid = i + 1;
-    bool ok = k.add_sa(sa(peer(i), kLocal, spis[i], client(i), kAny, reqid), true).has_value() &&
-              k.add_sa(sa(kLocal, peer(i), kernel::Spi{0x10000000 + i}, kAny, client(i), reqid), false).has_value() &&
-              k.add_policy({kAny, client(i), Direction::Out, kLocal, peer(i), reqid, 0}).has_value() &&
-              k.add_policy({client(i), kAny, Direction::In, peer(i), kLocal, reqid, 0}).has_value() &&
-              k.add_policy({client(i), kAny, Direction::Forward, peer(i), kLocal, reqid, 0}).has_value() &&
-              k.add_route({client(i), "lo", std::nullopt}).has_value();
+    const auto p = pair_specs(i, spis[i]);
+    bool ok = k.add_sa(p.in, true).has_value() && k.add_sa(p.out, false).has_value() &&
+              k.add_policy(p.policies[0]).has_value() && k.add_policy(p.policies[1]).has_value() &&
+              k.add_policy(p.policies[2]).has_value() && k.add_route(p.route).has_value();
     if (!ok) return std::fprintf(stderr, "install %u failed\n", i), 1;
   }
   // The last answer comes after every request before it: the installs are done (or refused) by then.
-  if (!k.counters(peer(pairs - 1), kernel::Spi{0x10000000 + pairs - 1}))
+  if (!k.counters(peer(pairs - 1), outbound_spi(pairs - 1)))
     return std::fprintf(stderr, "the last outbound SA is missing\n"), 1;
   line((std::string(how) + " installs (pairs+3 policies+route)").c_str(), pairs, seconds_since(t), "pairs");
   const auto refused = k.read_events();
@@ -94,13 +74,13 @@ int work(kernel::Kernel& k, uint32_t pairs, const char* how) {
   t = Clock::now();
   for (uint32_t i = 0; i < pairs; ++i) {
     (void)k.delete_sa(kLocal, spis[i]);
-    (void)k.delete_sa(peer(i), kernel::Spi{0x10000000 + i});
+    (void)k.delete_sa(peer(i), outbound_spi(i));
     (void)k.delete_policy(kAny, client(i), Direction::Out);
     (void)k.delete_policy(client(i), kAny, Direction::In);
     (void)k.delete_policy(client(i), kAny, Direction::Forward);
     (void)k.delete_route({client(i), "lo", std::nullopt});
   }
-  const bool gone = !k.counters(peer(pairs - 1), kernel::Spi{0x10000000 + pairs - 1});
+  const bool gone = !k.counters(peer(pairs - 1), outbound_spi(pairs - 1));
   line((std::string(how) + " removals").c_str(), pairs, seconds_since(t), "pairs");
   if (!gone) return std::fprintf(stderr, "the last outbound SA is still there\n"), 1;
   return 0;
@@ -110,12 +90,14 @@ int work(kernel::Kernel& k, uint32_t pairs, const char* how) {
 
 int main(int argc, char** argv) {
   uint32_t pairs = 10000;
-  bool direct = false, default_hash = false;
+  bool direct = false, default_hash = false, floor = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--pairs") && i + 1 < argc) pairs = uint32_t(std::strtoul(argv[++i], nullptr, 10));
     else if (!std::strcmp(argv[i], "--direct")) direct = true;
     else if (!std::strcmp(argv[i], "--default-hash")) default_hash = true;  // the kernel's thresholds, not ravpnd's
-    else return std::fprintf(stderr, "usage: bench_kernel_install [--pairs N] [--direct] [--default-hash]\n"), 2;
+    else if (!std::strcmp(argv[i], "--floor")) floor = true;
+    else
+      return std::fprintf(stderr, "usage: bench_kernel_install [--pairs N] [--direct | --floor] [--default-hash]\n"), 2;
   }
   // As ravpnd's privileged process does (daemon/kernel_access.cpp), unless asked to measure without it.
   auto open = [default_hash]() {
@@ -126,6 +108,7 @@ int main(int argc, char** argv) {
     return k;
   };
   if (pairs == 0 || pairs > 1000000) return std::fprintf(stderr, "--pairs 1..1000000\n"), 2;
+  if (floor) return install_floor(pairs);
   StderrLogger log;
   if (direct) {
     auto k = open();
@@ -138,7 +121,8 @@ int main(int argc, char** argv) {
   if (child < 0) return std::perror("fork"), 1;
   if (child == 0) {
     close(fds[0]);
-    privsep::RemoteKernel remote(fds[1], log);
+    SystemTime time;
+    privsep::RemoteKernel remote(fds[1], log, time);
     _exit(work(remote, pairs, "privsep"));
   }
   close(fds[1]);

@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include <mutex>
+#include <set>
 
 #include "daemon/privsep/privileged_process.hpp"
 #include "daemon/privsep/remote_kernel.hpp"
+#include "daemon/privsep/spare_spis.hpp"
 #include "tests/fakes/fake_kernel.hpp"
 
 using namespace ravpn;
@@ -207,8 +209,8 @@ TEST_CASE("privsep messages: malformed input is an error, not a crash") {
 
 namespace {
 
-// Forks the IKE side (BODY on a RemoteKernel; its return value is the exit code) and runs the privileged side here
-// over FAKE; returns run()'s code.
+// Forks the IKE side (BODY on a RemoteKernel, its clock and its end of the channel; BODY's return value is the
+// exit code) and runs the privileged side here over FAKE; returns run()'s code.
 template <class Body>
 int run_pair(testing::FakeKernel*& fake, Lines& log, PrivilegedOptions options, Body body) {
   int fds[2];
@@ -220,8 +222,9 @@ int run_pair(testing::FakeKernel*& fake, Lines& log, PrivilegedOptions options, 
     int code = 1;
     try {
       Lines child_log;
-      RemoteKernel remote(fds[1], child_log);
-      code = body(remote, fds[1]);
+      ManualTime time;
+      RemoteKernel remote(fds[1], child_log, time);
+      code = body(remote, time, fds[1]);
     } catch (...) {
       code = 3;
     }
@@ -250,7 +253,7 @@ TEST_CASE("privsep: pipelined installs, a refusal as an event, answers, reload, 
     cleaned = true;
     crashed = c;
   };
-  const int code = run_pair(fake, log, std::move(options), [](RemoteKernel& k, int) {
+  const int code = run_pair(fake, log, std::move(options), [](RemoteKernel& k, ManualTime&, int) {
     auto spi = k.allocate_spi(ip("198.51.100.7"), ip("192.0.2.1"), 7);
     if (!spi) return 10;
     kernel::SaSpec in = sample_sa();
@@ -309,13 +312,79 @@ TEST_CASE("privsep: pipelined installs, a refusal as an event, answers, reload, 
   CHECK(fake->count_calls("counters") == 8);
 }
 
+TEST_CASE("privsep: under a burst of quick modes SPIs come from spares allocated ahead; old ones are deleted") {
+  Lines log;
+  testing::FakeKernel* fake = nullptr;
+  // The fake kernel numbers SPIs 0xc0000001, 0xc0000002, ... in the order the privileged side is asked.
+  const int code = run_pair(fake, log, PrivilegedOptions{}, [](RemoteKernel& k, ManualTime& time, int) {
+    const Ipv4 peer = ip("198.51.100.7"), local = ip("192.0.2.1");
+    auto next = [&] { return k.allocate_spi(peer, local, 0).value_or(kernel::Spi{0}).value; };
+    // Three quick modes wait for theirs; the fourth in a second is a burst: 16 spares are asked for before it
+    // waits, so they are answered first.
+    if (next() != 0xc0000001 || next() != 0xc0000002 || next() != 0xc0000003) return 10;
+    if (next() != 0xc0000014) return 11;
+    for (uint32_t i = 4; i <= 0x13; ++i)  // without waiting: the spares, oldest first
+      if (next() != 0xc0000000 + i) return 12;
+    kernel::SaSpec in = sample_sa();  // UPDSA over a spare's larval SA
+    in.spi = kernel::Spi{0xc0000004};
+    if (!k.add_sa(in, true)) return 13;
+    // The 16 asked for as the spares went were not sent yet (no flush): the next waits, and brings them.
+    if (next() != 0xc0000025) return 14;
+    if (next() != 0xc0000015) return 15;
+    // Eleven seconds later the rest are too old; no burst any more: this one waits, and none are asked for.
+    time.advance(std::chrono::seconds(11));
+    if (next() != 0xc0000027) return 16;  // 0xc0000026: the one asked for after the last spare was taken
+    time.advance(std::chrono::seconds(11));
+    k.flush();  // each round: spares past their age are deleted
+    if (!k.read_events().empty()) return 17;
+    return 0;
+  });
+  CHECK(code == 0);
+  REQUIRE(fake);
+  CHECK(fake->sas().size() == 1);  // the SA installed over a spare
+  CHECK(fake->count_calls("add_sa") == 1);
+  CHECK(fake->count_calls("allocate_spi") == 0x27);
+  CHECK(fake->count_calls("delete_sa") == 15 + 1);  // the old spares, then the last one asked for
+}
+
+TEST_CASE("privsep: spare SPIs are wanted only while quick modes come in a burst, and age out") {
+  SpareSpis spares;
+  const Ipv4 local = ip("192.0.2.1"), other = ip("192.0.2.2");
+  TimePoint now{};
+  std::vector<SpareSpis::Ref> expired;
+  for (int i = 0; i < 6; ++i) {  // one quick mode every 400 ms: never 4 in a second
+    CHECK(!spares.take(local, now, expired));
+    CHECK(spares.wanted(local) == 0);
+    now += std::chrono::milliseconds(400);
+  }
+  for (int i = 0; i < 3; ++i) CHECK(!spares.take(local, now, expired));  // three at once: 4 within a second
+  REQUIRE(spares.wanted(local) == SpareSpis::kStock);
+  CHECK(spares.wanted(other) == 0);  // per address
+  for (uint32_t id = 1; id <= SpareSpis::kStock; ++id) spares.asked(id, local);
+  CHECK(spares.wanted(local) == 0);  // in flight
+  CHECK(!spares.answered(99, kernel::Spi{7}, now));
+  CHECK(spares.answered(1, kernel::Spi{0x101}, now));
+  CHECK(spares.answered(2, std::nullopt, now));  // refused: not a spare, asked for again
+  CHECK(spares.wanted(local) == 1);
+  CHECK(spares.take(local, now, expired) == kernel::Spi{0x101});
+  CHECK(spares.answered(3, kernel::Spi{0x103}, now));
+  CHECK(spares.expire(now + SpareSpis::kMaxAge).empty());
+  auto old = spares.expire(now + SpareSpis::kMaxAge + std::chrono::milliseconds(1));
+  REQUIRE(old.size() == 1);
+  CHECK(old[0].spi == kernel::Spi{0x103});
+  CHECK(spares.ready(local) == 0);
+  CHECK(spares.answered(4, kernel::Spi{0x104}, now));
+  CHECK(spares.take_all().size() == 1);
+  CHECK(expired.empty());
+}
+
 TEST_CASE("privsep: a malformed request ends the IKE process, and the cleanup says it crashed") {
   Lines log;
   testing::FakeKernel* fake = nullptr;
   PrivilegedOptions options;
   bool crashed = false;
   options.cleanup = [&](bool c) { crashed = c; };
-  const int code = run_pair(fake, log, std::move(options), [](RemoteKernel&, int fd) {
+  const int code = run_pair(fake, log, std::move(options), [](RemoteKernel&, ManualTime&, int fd) {
     Bytes body = encode(SaRef{ip("192.0.2.1"), kernel::Spi{1}});
     body.push_back(0);  // one byte too many for a delete-sa
     Bytes frame = encode_frame(Type::DeleteSa, 0, 1, body);

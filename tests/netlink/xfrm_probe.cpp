@@ -13,6 +13,7 @@
 //   policy-del in|out|fwd SRCNET DSTNET
 //   route-add DSTNET DEV [SRC]  /  route-del DSTNET DEV
 //   wait-expire DST SPI SECONDS                  waits for a soft and a hard XFRM_MSG_EXPIRE of that SA
+//   events SECONDS                               prints "expire dst=... spi=0x... soft|hard" for what comes
 //   encap-socket ADDR PORT SECONDS               holds a UDP socket with UDP_ENCAP_ESPINUDP (RFC 3948) open
 #include <arpa/inet.h>
 #include <linux/udp.h>
@@ -175,6 +176,21 @@ std::string wait_expire(kernel::Kernel& k, const Args& a) {
   return {};
 }
 
+// Prints the expire events NetlinkKernel reports during SECONDS.
+std::string print_events(kernel::Kernel& k, const Args& a) {
+  need(a, 2, "events SECONDS");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(number(a[1]));
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{k.event_fd(), POLLIN, 0};
+    if (poll(&p, 1, 500) < 0) return "poll failed";
+    for (const auto& e : k.read_events())
+      std::printf("expire dst=%s spi=%s %s\n", e.destination.str().c_str(), hex(e.spi).c_str(),
+                  e.hard ? "hard" : "soft");
+  }
+  std::fflush(stdout);
+  return {};
+}
+
 // Runs one command; returns the error text ("" = success). Output goes to stdout.
 std::string run(kernel::Kernel& k, const Args& a) {
   auto text = [](const kernel::Result<>& r) { return r ? std::string() : r.error(); };
@@ -227,6 +243,7 @@ std::string run(kernel::Kernel& k, const Args& a) {
     return text(cmd == "route-add" ? k.add_route(r) : k.delete_route(r));
   }
   if (cmd == "wait-expire") return wait_expire(k, a);
+  if (cmd == "events") return print_events(k, a);
   throw Usage{"unknown command " + cmd};
 }
 
