@@ -172,11 +172,13 @@ kernel::Result<> RemoteKernel::post(Type type, ByteView body) {
 }
 
 kernel::Result<kernel::Spi> RemoteKernel::allocate_spi(Ipv4 source, Ipv4 destination, uint32_t reqid) {
-  std::vector<SpareSpis::Ref> expired;
-  const auto spare = spares_.take(destination, time_.now(), expired);
-  delete_spares(expired);
-  ask_for_spares(destination);  // before a call below: answered first, so the stock is full when it returns
-  if (spare) return *spare;
+  if (!answer_now_) {  // not for the kernel probe's throwaway SAs (kernel_probe.cpp), a burst at a fake address
+    std::vector<SpareSpis::Ref> expired;
+    const auto spare = spares_.take(destination, time_.now(), expired);
+    delete_spares(expired);
+    ask_for_spares(destination);  // before the call below: answered first, so the stock is full when it returns
+    if (spare) return *spare;
+  }
   auto r = call(Type::AllocateSpi, encode(AllocateSpiRequest{source, destination, reqid}));
   if (!r) return std::unexpected(r.error());
   auto ref = decode_sa_ref(*r);

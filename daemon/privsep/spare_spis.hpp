@@ -8,7 +8,8 @@
 // (one that lapsed anyway installs with NEWSA, netlink/xfrm_kernel.cpp; NetlinkKernel does not report the lapse of a
 // larval SA with source 0.0.0.0, which concerns no tunnel). Spares are kept only while logins come in bursts (at
 // least kBusyAllocations in kBusyWindow at one address): a quiet gateway has no larval SAs standing in `ip xfrm
-// state`, and after a burst they are gone within kMaxAge.
+// state`, and after a burst they are gone within kMaxAge. Spares still being allocated when the daemon stops are
+// not deleted; the kernel lets them lapse.
 #pragma once
 #include <deque>
 #include <map>
@@ -55,14 +56,14 @@ class SpareSpis {
     TimePoint allocated;
   };
   struct Address {
-    std::deque<Spare> ready;          // oldest first
-    size_t asked = 0;                 // allocations in flight
-    std::deque<TimePoint> recent;     // quick modes' allocations within kBusyWindow
+    std::deque<Spare> ready;       // oldest first
+    size_t asked = 0;              // allocations in flight
+    std::deque<TimePoint> recent;  // quick modes' allocations within kBusyWindow (at most kBusyAllocations)
   };
   void expire(Ipv4 destination, Address& a, TimePoint now, std::vector<Ref>& out);
 
-  std::map<uint32_t, Address> addresses_;    // by local address
-  std::map<uint32_t, uint32_t> requests_;    // request id -> local address
+  std::map<uint32_t, Address> addresses_;  // by local address
+  std::map<uint32_t, uint32_t> requests_;  // request id -> local address
 };
 
 }  // namespace ravpn::privsep
