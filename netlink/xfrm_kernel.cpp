@@ -170,7 +170,7 @@ std::vector<ExpireEvent> NetlinkKernel::read_events() {
     xfrm_user_expire expire;
     std::memcpy(&expire, mnl_nlmsg_get_payload(&msg), sizeof(expire));
     if (expire.state.family != AF_INET || expire.state.id.proto != IPPROTO_ESP) return;
-    // A larval SA allocated ahead for a peer not yet known (source 0.0.0.0, daemon/privsep/remote_kernel.hpp)
+    // A larval SA allocated ahead for a peer not yet known (source 0.0.0.0, daemon/privsep/spare_spis.hpp)
     // lapsing: no tunnel has it, and an installed SA that reused its SPI after it lapsed must not go with it.
     if (expire.state.saddr.a4 == 0) return;
     events.push_back(ExpireEvent{.destination = Ipv4{ntohl(expire.state.id.daddr.a4)},

@@ -58,21 +58,23 @@ bool RemoteKernel::take_spare_answer(const Frame& frame) {
   return true;
 }
 
+uint32_t RemoteKernel::queue(Type type, uint8_t flags, ByteView body) {
+  const uint32_t id = next_id_++;
+  Bytes frame = encode_frame(type, flags, id, body);
+  posted_.insert(posted_.end(), frame.begin(), frame.end());
+  Botan::secure_scrub_memory(frame.data(), frame.size());
+  return id;
+}
+
 void RemoteKernel::ask_for_spares(Ipv4 destination) {
-  for (size_t n = spares_.wanted(destination); n > 0; --n) {
-    const uint32_t id = next_id_++;
-    Bytes frame = encode_frame(Type::AllocateSpi, kAnswerWanted, id,
-                               encode(AllocateSpiRequest{SpareSpis::kPlaceholderPeer, destination, 0}));
-    posted_.insert(posted_.end(), frame.begin(), frame.end());
-    spares_.asked(id, destination);
-  }
+  for (size_t n = spares_.wanted(destination); n > 0; --n)
+    spares_.asked(queue(Type::AllocateSpi, kAnswerWanted,
+                        encode(AllocateSpiRequest{SpareSpis::kPlaceholderPeer, destination, 0})),
+                  destination);
 }
 
 void RemoteKernel::delete_spares(const std::vector<SpareSpis::Ref>& spares) {
-  for (const auto& s : spares) {
-    Bytes frame = encode_frame(Type::DeleteSa, 0, next_id_++, encode(SaRef{s.destination, s.spi}));
-    posted_.insert(posted_.end(), frame.begin(), frame.end());
-  }
+  for (const auto& s : spares) queue(Type::DeleteSa, 0, encode(SaRef{s.destination, s.spi}));
 }
 
 void RemoteKernel::take(const Frame& frame) {
@@ -164,9 +166,7 @@ kernel::Result<> RemoteKernel::post(Type type, ByteView body) {
     if (!r) return std::unexpected(r.error());
     return {};
   }
-  Bytes frame = encode_frame(type, 0, next_id_++, body);
-  posted_.insert(posted_.end(), frame.begin(), frame.end());
-  Botan::secure_scrub_memory(frame.data(), frame.size());
+  queue(type, 0, body);
   if (posted_.size() >= kFlushAt) flush();
   return {};
 }

@@ -53,6 +53,7 @@ class RemoteKernel final : public kernel::Kernel {
  private:
   kernel::Result<Bytes> call(Type type, ByteView body);
   kernel::Result<> post(Type type, ByteView body);
+  uint32_t queue(Type type, uint8_t flags, ByteView body);  // appended to posted_ (wiped copy); the request id
   void take(const Frame& frame);  // an Expire or Refused frame, or the answer to a spare SPI's allocation
   void read_available(bool wait);
   void ask_for_spares(Ipv4 destination);

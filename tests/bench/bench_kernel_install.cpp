@@ -58,7 +58,6 @@ int work(kernel::Kernel& k, uint32_t pairs, const char* how) {
   const char* waits = std::string_view(how) == "direct" ? " (each waited)" : " (spares)";
   line((std::string(how) + " SPI allocations" + waits).c_str(), pairs, seconds_since(t), "SPIs");
 
-  using kernel::Direction;
   t = Clock::now();
   for (uint32_t i = 0; i < pairs; ++i) {
     const auto p = pair_specs(i, spis[i]);
@@ -76,12 +75,11 @@ int work(kernel::Kernel& k, uint32_t pairs, const char* how) {
 
   t = Clock::now();
   for (uint32_t i = 0; i < pairs; ++i) {
-    (void)k.delete_sa(kLocal, spis[i]);
-    (void)k.delete_sa(peer(i), outbound_spi(i));
-    (void)k.delete_policy(kAny, client(i), Direction::Out);
-    (void)k.delete_policy(client(i), kAny, Direction::In);
-    (void)k.delete_policy(client(i), kAny, Direction::Forward);
-    (void)k.delete_route({client(i), "lo", std::nullopt});
+    const auto p = pair_specs(i, spis[i]);
+    (void)k.delete_sa(p.in.destination, p.in.spi);
+    (void)k.delete_sa(p.out.destination, p.out.spi);
+    for (const auto& policy : p.policies) (void)k.delete_policy(policy.source, policy.destination, policy.direction);
+    (void)k.delete_route(p.route);
   }
   const bool gone = !k.counters(peer(pairs - 1), outbound_spi(pairs - 1));
   line((std::string(how) + " removals").c_str(), pairs, seconds_since(t), "pairs");

@@ -25,6 +25,7 @@
 #include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -155,39 +156,38 @@ int encap_socket(const Args& a) {
   return 0;
 }
 
-// Returns an empty string on success, else the error text.
-std::string wait_expire(kernel::Kernel& k, const Args& a) {
-  need(a, 4, "wait-expire DST SPI SECONDS");
-  const Ipv4 dst = address(a[1]);
-  const Spi spi{uint32_t(number(a[2]))};
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(number(a[3]));
-  bool soft = false, hard = false;
-  while (!hard && std::chrono::steady_clock::now() < deadline) {
+// Prints each expire event NetlinkKernel reports ("expire dst=... spi=0x... soft|hard") until `seconds` have passed
+// or, after a batch of events, `enough` has said so for one of them; "poll failed" or empty.
+using EventCheck = std::function<bool(const kernel::ExpireEvent&)>;
+std::string print_events(kernel::Kernel& k, long seconds, const EventCheck& enough) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  bool done = false;
+  while (!done && std::chrono::steady_clock::now() < deadline) {
     pollfd p{k.event_fd(), POLLIN, 0};
     if (poll(&p, 1, 500) < 0) return "poll failed";
     for (const auto& e : k.read_events()) {
       std::printf("expire dst=%s spi=%s %s\n", e.destination.str().c_str(), hex(e.spi).c_str(),
                   e.hard ? "hard" : "soft");
-      if (e.destination == dst && e.spi == spi) (e.hard ? hard : soft) = true;
+      done = enough(e) || done;
     }
   }
-  if (!soft || !hard) return std::string("expected soft and hard expire events, got") + (soft ? " soft" : "") +
-                            (hard ? " hard" : "") + (soft || hard ? "" : " none");
+  std::fflush(stdout);
   return {};
 }
 
-// Prints the expire events NetlinkKernel reports during SECONDS.
-std::string print_events(kernel::Kernel& k, const Args& a) {
-  need(a, 2, "events SECONDS");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(number(a[1]));
-  while (std::chrono::steady_clock::now() < deadline) {
-    pollfd p{k.event_fd(), POLLIN, 0};
-    if (poll(&p, 1, 500) < 0) return "poll failed";
-    for (const auto& e : k.read_events())
-      std::printf("expire dst=%s spi=%s %s\n", e.destination.str().c_str(), hex(e.spi).c_str(),
-                  e.hard ? "hard" : "soft");
-  }
-  std::fflush(stdout);
+// Returns an empty string on success, else the error text.
+std::string wait_expire(kernel::Kernel& k, const Args& a) {
+  need(a, 4, "wait-expire DST SPI SECONDS");
+  const Ipv4 dst = address(a[1]);
+  const Spi spi{uint32_t(number(a[2]))};
+  bool soft = false, hard = false;
+  auto polled = print_events(k, long(number(a[3])), [&](const kernel::ExpireEvent& e) {
+    if (e.destination == dst && e.spi == spi) (e.hard ? hard : soft) = true;
+    return hard;
+  });
+  if (!polled.empty()) return polled;
+  if (!soft || !hard) return std::string("expected soft and hard expire events, got") + (soft ? " soft" : "") +
+                            (hard ? " hard" : "") + (soft || hard ? "" : " none");
   return {};
 }
 
@@ -243,7 +243,10 @@ std::string run(kernel::Kernel& k, const Args& a) {
     return text(cmd == "route-add" ? k.add_route(r) : k.delete_route(r));
   }
   if (cmd == "wait-expire") return wait_expire(k, a);
-  if (cmd == "events") return print_events(k, a);
+  if (cmd == "events") {
+    need(a, 2, "events SECONDS");
+    return print_events(k, long(number(a[1])), [](const kernel::ExpireEvent&) { return false; });
+  }
   throw Usage{"unknown command " + cmd};
 }
 
