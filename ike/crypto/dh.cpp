@@ -8,6 +8,7 @@
 
 #include "ike/crypto/crypto.hpp"
 #include "ike/crypto/dh_groups.hpp"
+#include "ike/crypto/fixed_base_exp.hpp"
 
 namespace ravpn::crypto {
 namespace {
@@ -36,7 +37,8 @@ DhKeyPair dh_generate(int group, Rng& rng) {
   // Top bit set: every exponent has the same length, so the exponentiation's running time says nothing of it.
   kp.private_value[0] |= 0x80;
   const Botan::BigInt x(kp.private_value.data(), kp.private_value.size());
-  const Botan::BigInt y = g.params.power_g_p(x, g.exponent_bits);
+  // By the group's precomputed powers of g: about a fifth of the work of DL_Group::power_g_p's window method.
+  const Botan::BigInt y = g.power_g().power(x);
   kp.public_value.resize(g.size_bytes);
   y.binary_encode(kp.public_value.data(), kp.public_value.size());
   return kp;

@@ -8,6 +8,8 @@
 #include <botan/bigint.h>
 #include <botan/pow_mod.h>
 
+#include "ike/crypto/fixed_base_exp.hpp"
+
 #include <array>
 #include <string>
 #include <utility>
@@ -45,19 +47,27 @@ const GroupParams& named_ietf_group() {
   return g;
 }
 
-ModpGroup modp(int id, size_t size_bytes, const GroupParams& params) {
-  return {id, size_bytes, kExponentBits, params.group, params.power_mod_p};
+// The fixed-base tables of a group, built on first use (a static per group: thread-safe, built once).
+template <const GroupParams& (*Params)()>
+const FixedBaseExp& fixed_base() {
+  static const FixedBaseExp table(Params().group.get_p(), Params().group.get_g(), kExponentBits);
+  return table;
+}
+
+template <const GroupParams& (*Params)()>
+ModpGroup modp(int id, size_t size_bytes) {
+  return {id, size_bytes, kExponentBits, Params().group, Params().power_mod_p, &fixed_base<Params>};
 }
 
 }  // namespace
 
 const ModpGroup* find_modp_group(int id) {
   static const std::array<ModpGroup, 5> groups{{
-      modp(1, 96, group1()),
-      modp(2, 128, named_ietf_group<1024>()),
-      modp(5, 192, named_ietf_group<1536>()),
-      modp(14, 256, named_ietf_group<2048>()),
-      modp(15, 384, named_ietf_group<3072>()),
+      modp<group1>(1, 96),
+      modp<named_ietf_group<1024>>(2, 128),
+      modp<named_ietf_group<1536>>(5, 192),
+      modp<named_ietf_group<2048>>(14, 256),
+      modp<named_ietf_group<3072>>(15, 384),
   }};
   for (const auto& g : groups)
     if (g.id == id) return &g;

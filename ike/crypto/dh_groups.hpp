@@ -10,6 +10,8 @@ class Power_Mod;
 
 namespace ravpn::crypto::detail {
 
+class FixedBaseExp;
+
 struct ModpGroup {
   int id;                // IKE group number
   size_t size_bytes;     // length of p, of g^x and of g^xy on the wire
@@ -18,6 +20,9 @@ struct ModpGroup {
   // Modular exponentiation mod p with its Montgomery parameters computed once: copy it, then set the exponent and
   // the base on the copy (Botan::power_mod recomputes the parameters, a long division, on every call).
   const Botan::Power_Mod& power_mod_p;
+  // g^x for our exponents by precomputed windows (fixed_base_exp.hpp). Its tables (64 rows of 16 values of p's
+  // size: 128 KiB at group 2, 256 KiB at group 14) are built on the first call, so unused groups cost nothing.
+  const FixedBaseExp& (*power_g)();
 };
 
 // nullptr for a group we do not offer. The parameters are immutable constants built on first use.

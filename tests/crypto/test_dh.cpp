@@ -9,6 +9,7 @@
 
 #include "ike/crypto/crypto.hpp"
 #include "ike/crypto/dh_groups.hpp"
+#include "ike/crypto/fixed_base_exp.hpp"
 #include "tests/crypto/test_helpers.hpp"
 
 using namespace ravpn::crypto;
@@ -168,4 +169,30 @@ TEST_CASE("a public value with a leading zero byte keeps its full length") {
     return;
   }
   FAIL("no public value with a leading zero byte in 5000 tries");
+}
+
+TEST_CASE("fixed-base windows: g^x equals Botan::power_mod for edge and random exponents") {
+  // Edge cases: each window's first and last entry (digits 0 and 15), the top window alone, every window at 15.
+  const Botan::BigInt two_256 = Botan::BigInt::power_of_2(256);
+  std::vector<Botan::BigInt> exponents = {0, 1, 15, 16, 255, 0x1234, Botan::BigInt::power_of_2(255), two_256 - 1};
+  auto rng = make_deterministic_rng(17);
+  for (int i = 0; i < 8; ++i) {
+    const Bytes bytes = rng->bytes(1 + static_cast<size_t>(i) * 4);
+    exponents.emplace_back(bytes.data(), bytes.size());
+  }
+  for (int group : kGroups) {
+    CAPTURE(group);
+    const auto& g = *ravpn::crypto::detail::find_modp_group(group);
+    for (const auto& x : exponents) {
+      CAPTURE(x.to_hex_string());
+      CHECK(g.power_g().power(x) == Botan::power_mod(2, x, prime(group)));
+    }
+    CHECK_THROWS_AS(g.power_g().power(two_256), std::invalid_argument);
+  }
+  // Another base and a table shorter than 256 bits, so the class does not rely on g = 2.
+  const ravpn::crypto::detail::FixedBaseExp five(prime(2), 5, 64);
+  for (const auto& x : {Botan::BigInt(0), Botan::BigInt(7), Botan::BigInt::power_of_2(64) - 1}) {
+    CHECK(five.power(x) == Botan::power_mod(5, x, prime(2)));
+  }
+  CHECK(five.table_bytes() == 16 * 16 * 128);
 }
