@@ -5,6 +5,7 @@
 #include <linux/udp.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -85,10 +86,15 @@ std::optional<ike::Datagram> UdpSocket::receive() {
 
 void UdpSocket::send(const ike::Datagram& d) {
   auto to = to_sockaddr(d.to);
-  std::vector<uint8_t> out;
-  if (natt()) out.assign(4, 0);
-  out.insert(out.end(), d.data.begin(), d.data.end());
-  sendto(fd_, out.data(), out.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+  // RFC 3948 §2.2: on port 4500 the message follows the four-byte non-ESP marker; both go out from where they are.
+  uint8_t marker[4] = {0, 0, 0, 0};
+  iovec parts[2] = {{marker, sizeof marker}, {const_cast<uint8_t*>(d.data.data()), d.data.size()}};
+  msghdr msg{};
+  msg.msg_name = &to;
+  msg.msg_namelen = sizeof to;
+  msg.msg_iov = natt() ? parts : parts + 1;
+  msg.msg_iovlen = natt() ? 2 : 1;
+  sendmsg(fd_, &msg, 0);
 }
 
 }  // namespace ravpn::daemon

@@ -1,5 +1,6 @@
 // A UDP endpoint (address + port) on either side of an IKE exchange.
 #pragma once
+#include <charconv>
 #include <compare>
 #include <cstdint>
 #include <string>
@@ -12,7 +13,15 @@ namespace ravpn::ike {
 struct Endpoint {
   Ipv4 address;
   uint16_t port = 500;
-  std::string str() const { return address.str() + ":" + std::to_string(port); }
+  std::string str() const {  // "192.0.2.5:500", one allocation
+    std::string out;
+    out.reserve(21);
+    out += address.str();
+    out += ':';
+    char digits[6];
+    out.append(digits, std::to_chars(digits, digits + sizeof digits, port).ptr);
+    return out;
+  }
   auto operator<=>(const Endpoint&) const = default;
 };
 

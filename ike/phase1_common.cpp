@@ -19,8 +19,6 @@ const char* name(Phase1State s) {
   return "?";
 }
 
-std::string Phase1Sa::tag() const { return "conn " + std::to_string(serial) + " peer " + peer.str(); }
-
 void take_vendor_ids(Phase1Sa& sa, const PayloadChain& chain) {
   for (const auto* e : chain.all(PayloadType::VendorId))
     note_vendor_id(sa.caps, std::get<VendorIdPayload>(e->body).data);

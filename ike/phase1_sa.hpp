@@ -1,5 +1,7 @@
 // The state one phase 1 negotiation (an ISAKMP SA) keeps, from the first message until it is deleted.
 #pragma once
+#include <fmt/format.h>
+
 #include <map>
 #include <optional>
 #include <string>
@@ -86,7 +88,21 @@ struct Phase1Sa {
   bool established() const { return state == Phase1State::Established; }
   // Phase 1 is over but its session's IPsec SAs live on (responder_takeover.cpp): no message is taken on it.
   bool detached() const { return state == Phase1State::Deleted; }
-  std::string tag() const;  // "conn 7 peer 192.0.2.5:500"
+  // "conn 7 peer 192.0.2.5:500" in log lines. Formatted only when the line is written: most uses are debug lines,
+  // whose arguments are built before the logger knows whether the level is on.
+  struct Tag {
+    uint64_t serial;
+    Endpoint peer;
+  };
+  Tag tag() const { return {serial, peer}; }
 };
 
 }  // namespace ravpn::ike
+
+template <>
+struct fmt::formatter<ravpn::ike::Phase1Sa::Tag> : fmt::formatter<std::string_view> {
+  template <class Context>
+  auto format(const ravpn::ike::Phase1Sa::Tag& t, Context& ctx) const {
+    return fmt::format_to(ctx.out(), "conn {} peer {}", t.serial, t.peer.str());
+  }
+};

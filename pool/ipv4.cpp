@@ -22,8 +22,15 @@ std::optional<Ipv4> Ipv4::parse(std::string_view s) {
 }
 
 std::string Ipv4::str() const {
-  auto b = bytes();
-  return std::to_string(b[0]) + "." + std::to_string(b[1]) + "." + std::to_string(b[2]) + "." + std::to_string(b[3]);
+  // Written in place: at most 15 characters, which std::string keeps without an allocation (this is in most log
+  // lines and lookups by address, so it runs several times per message).
+  char out[16];
+  char* at = out;
+  for (int shift = 24; shift >= 0; shift -= 8) {
+    at = std::to_chars(at, out + sizeof out, (value >> shift) & 0xff).ptr;
+    if (shift) *at++ = '.';
+  }
+  return std::string(out, at);
 }
 
 std::optional<int> mask_to_prefix(Ipv4 mask) {

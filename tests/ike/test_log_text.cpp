@@ -1,9 +1,10 @@
-// Peer text in logs and JSON (ike/log_text.hpp) and the flood limiter (ike/log_limiter.hpp).
+// Peer text in logs and JSON (ike/log_text.hpp), the flood limiter (ike/log_limiter.hpp), endpoints and SA tags.
 #include <doctest/doctest.h>
 
 #include "harness.hpp"
 #include "ike/log_limiter.hpp"
 #include "ike/log_text.hpp"
+#include "ike/phase1_sa.hpp"
 
 namespace ravpn::test {
 namespace {
@@ -83,3 +84,13 @@ TEST_CASE("thousands separators") {
 
 }  // namespace
 }  // namespace ravpn::test
+
+TEST_CASE("endpoints and SA tags print as the log lines show them") {
+  CHECK(ravpn::ike::Endpoint{ravpn::Ipv4{0xc0000205}, 500}.str() == "192.0.2.5:500");
+  CHECK(ravpn::ike::Endpoint{ravpn::Ipv4{0xffffffff}, 65535}.str() == "255.255.255.255:65535");
+  CHECK(ravpn::ike::Endpoint{ravpn::Ipv4{0}, 0}.str() == "0.0.0.0:0");
+  ravpn::ike::Phase1Sa sa;
+  sa.serial = 7;
+  sa.peer = {ravpn::Ipv4{0xc6336401}, 4500};
+  CHECK(fmt::format("{}: up", sa.tag()) == "conn 7 peer 198.51.100.1:4500: up");
+}

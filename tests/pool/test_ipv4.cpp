@@ -6,6 +6,9 @@ using ravpn::Ipv4;
 
 TEST_CASE("dotted quads parse and print") {
   CHECK(Ipv4::parse("10.2.1.254")->str() == "10.2.1.254");
+  CHECK(Ipv4{0}.str() == "0.0.0.0");
+  CHECK(Ipv4{0xffffffff}.str() == "255.255.255.255");
+  CHECK(Ipv4{0x0a00ff01}.str() == "10.0.255.1");
   CHECK(Ipv4::parse("0.0.0.0")->value == 0);
   CHECK_FALSE(Ipv4::parse("256.1.1.1"));
   CHECK_FALSE(Ipv4::parse("1.2.3"));
