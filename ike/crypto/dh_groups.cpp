@@ -1,14 +1,11 @@
 // The MODP group table. Groups 2, 5, 14, 15 are Botan's named "modp/ietf/N" groups (the same primes as
 // RFC 2409 §6.2 and RFC 3526); group 1 is not named in Botan, so its prime is spelled out from RFC 2409 §6.1.
 // tests/crypto/vectors.py recomputes every prime from its pi formula and the tests compare.
-// pow_mod.h is marked as becoming internal in Botan 3; the design card fixes Botan 2.
-#define BOTAN_NO_DEPRECATED_WARNINGS
 #include "ike/crypto/dh_groups.hpp"
 
 #include <botan/bigint.h>
-#include <botan/pow_mod.h>
 
-#include "ike/crypto/fixed_base_exp.hpp"
+#include "ike/crypto/modp_exp.hpp"
 
 #include <array>
 #include <string>
@@ -29,34 +26,27 @@ constexpr const char* kOakleyGroup1Prime =
 // covers all five groups while costing a fraction of a full-size exponent.
 constexpr size_t kExponentBits = 256;
 
-// A group's parameters and its exponentiator mod p, built together on first use.
-struct GroupParams {
-  explicit GroupParams(Botan::DL_Group g) : group(std::move(g)), power_mod_p(group.get_p()) {}
-  Botan::DL_Group group;
-  Botan::Power_Mod power_mod_p;
-};
-
-const GroupParams& group1() {
-  static const GroupParams g(Botan::DL_Group(Botan::BigInt(kOakleyGroup1Prime), Botan::BigInt(2)));
+const Botan::DL_Group& group1() {
+  static const Botan::DL_Group g(Botan::BigInt(kOakleyGroup1Prime), Botan::BigInt(2));
   return g;
 }
 
 template <int Bits>
-const GroupParams& named_ietf_group() {
-  static const GroupParams g(Botan::DL_Group("modp/ietf/" + std::to_string(Bits)));
+const Botan::DL_Group& named_ietf_group() {
+  static const Botan::DL_Group g("modp/ietf/" + std::to_string(Bits));
   return g;
 }
 
-// The fixed-base tables of a group, built on first use (a static per group: thread-safe, built once).
-template <const GroupParams& (*Params)()>
-const FixedBaseExp& fixed_base() {
-  static const FixedBaseExp table(Params().group.get_p(), Params().group.get_g(), kExponentBits);
-  return table;
+// A group's exponentiations with their tables, built on its first DH (a static per group: thread-safe, built once).
+template <const Botan::DL_Group& (*Group)()>
+const ModpExp& exponentiation() {
+  static const ModpExp exp(Group().get_p(), Group().get_g(), kExponentBits);
+  return exp;
 }
 
-template <const GroupParams& (*Params)()>
+template <const Botan::DL_Group& (*Group)()>
 ModpGroup modp(int id, size_t size_bytes) {
-  return {id, size_bytes, kExponentBits, Params().group, Params().power_mod_p, &fixed_base<Params>};
+  return {id, size_bytes, kExponentBits, Group(), &exponentiation<Group>};
 }
 
 }  // namespace

@@ -105,11 +105,11 @@ void bench_handshakes(double seconds) {
   }
 }
 
-// DH only (key generation + shared secret): the facade (the group's fixed-base tables + a copy of its Power_Mod) against
-// Botan's own DH_PrivateKey + PK_Key_Agreement("Raw"), which blinds and sets up a blinder per key.
+// DH only (key generation + shared secret): the facade (ike/crypto/modp_exp.hpp: g's tables, then a 4-bit window)
+// against Botan's own DH_PrivateKey + PK_Key_Agreement("Raw"), which blinds and sets up a blinder per key.
 void bench_dh_routes(double seconds) {
   std::printf("\nDH key pair + shared secret, us per handshake\n");
-  std::printf("%-6s %24s %26s\n", "group", "facade (fixed-base)", "Botan DH + PK_Key_Agreement");
+  std::printf("%-6s %24s %26s\n", "group", "facade (modp_exp.hpp)", "Botan DH + PK_Key_Agreement");
   Botan::System_RNG botan_rng;
   auto rng = make_deterministic_rng(77);
   for (int group : kGroups) {

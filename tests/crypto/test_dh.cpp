@@ -9,7 +9,7 @@
 
 #include "ike/crypto/crypto.hpp"
 #include "ike/crypto/dh_groups.hpp"
-#include "ike/crypto/fixed_base_exp.hpp"
+#include "ike/crypto/modp_exp.hpp"
 #include "tests/crypto/test_helpers.hpp"
 
 using namespace ravpn::crypto;
@@ -171,8 +171,8 @@ TEST_CASE("a public value with a leading zero byte keeps its full length") {
   FAIL("no public value with a leading zero byte in 5000 tries");
 }
 
-TEST_CASE("fixed-base windows: g^x equals Botan::power_mod for edge and random exponents") {
-  // Edge cases: each window's first and last entry (digits 0 and 15), the top window alone, every window at 15.
+TEST_CASE("g^x and y^x by windows equal Botan::power_mod for edge and random exponents") {
+  // Edge cases: each window's first and last digit (0 and 15), the top window alone, every window at 15.
   const Botan::BigInt two_256 = Botan::BigInt::power_of_2(256);
   std::vector<Botan::BigInt> exponents = {0, 1, 15, 16, 255, 0x1234, Botan::BigInt::power_of_2(255), two_256 - 1};
   auto rng = make_deterministic_rng(17);
@@ -182,17 +182,24 @@ TEST_CASE("fixed-base windows: g^x equals Botan::power_mod for edge and random e
   }
   for (int group : kGroups) {
     CAPTURE(group);
-    const auto& g = *ravpn::crypto::detail::find_modp_group(group);
+    const Botan::BigInt& p = prime(group);
+    const auto& exp = ravpn::crypto::detail::find_modp_group(group)->exp();
+    const Bytes random = rng->bytes(dh_public_size(group));
+    const std::vector<Botan::BigInt> bases = {0, 1, 2, p - 1, Botan::BigInt(random.data(), random.size()) % p};
     for (const auto& x : exponents) {
       CAPTURE(x.to_hex_string());
-      CHECK(g.power_g().power(x) == Botan::power_mod(2, x, prime(group)));
+      CHECK(exp.power_g(x) == Botan::power_mod(2, x, p));
+      for (const auto& b : bases) CHECK(exp.power(b, x) == Botan::power_mod(b, x, p));
     }
-    CHECK_THROWS_AS(g.power_g().power(two_256), std::invalid_argument);
+    CHECK_THROWS_AS(exp.power_g(two_256), std::invalid_argument);
+    CHECK_THROWS_AS(exp.power(2, two_256), std::invalid_argument);
+    CHECK_THROWS_AS(exp.power(p, 5), std::invalid_argument);
   }
-  // Another base and a table shorter than 256 bits, so the class does not rely on g = 2.
-  const ravpn::crypto::detail::FixedBaseExp five(prime(2), 5, 64);
+  // Another generator and shorter exponents, so nothing relies on g = 2 or on 256 bits.
+  const ravpn::crypto::detail::ModpExp five(prime(2), 5, 64);
   for (const auto& x : {Botan::BigInt(0), Botan::BigInt(7), Botan::BigInt::power_of_2(64) - 1}) {
-    CHECK(five.power(x) == Botan::power_mod(5, x, prime(2)));
+    CHECK(five.power_g(x) == Botan::power_mod(5, x, prime(2)));
+    CHECK(five.power(3, x) == Botan::power_mod(3, x, prime(2)));
   }
   CHECK(five.table_bytes() == 16 * 16 * 128);
 }
