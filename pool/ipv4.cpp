@@ -22,8 +22,8 @@ std::optional<Ipv4> Ipv4::parse(std::string_view s) {
 }
 
 std::string Ipv4::str() const {
-  // Written in place: at most 15 characters, which std::string keeps without an allocation (this is in most log
-  // lines and lookups by address, so it runs several times per message).
+  // Written in place: at most 15 characters, which std::string keeps without an allocation (most log lines carry an
+  // address, so this runs several times per message).
   char out[16];
   char* at = out;
   for (int shift = 24; shift >= 0; shift -= 8) {

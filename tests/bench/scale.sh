@@ -115,7 +115,8 @@ users_ms=$(ms_of "$RAVPNCTL" --socket "$SOCK" users)
 sas_ms=$(ms_of "$RAVPNCTL" --socket "$SOCK" sas)
 sas_json_ms=$(ms_of "$RAVPNCTL" --socket "$SOCK" --json sas)
 "$RAVPNCTL" --socket "$SOCK" status >"$TT_TMP/status.txt"
-tt_log "all $tunnels up after $up_s s ($rate/s); RSS $rss1 KiB ($per_tunnel KiB per tunnel); ravpnctl users $users_ms ms, sas $sas_ms ms, --json sas $sas_json_ms ms"
+rss_views=$(rss_kib "$IKE")
+tt_log "all $tunnels up after $up_s s ($rate/s); RSS $rss1 KiB ($per_tunnel KiB per tunnel); ravpnctl users $users_ms ms, sas $sas_ms ms, --json sas $sas_json_ms ms; RSS after these views $rss_views KiB"
 listed=$("$RAVPNCTL" --socket "$SOCK" --json users | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["users"]))')
 ((listed == tunnels)) || tt_fail "ravpnctl users lists $listed users, expected $tunnels"
 # Idle: every tunnel up, no traffic, no negotiation.
