@@ -29,9 +29,17 @@ void select(const word* entries, size_t count, size_t words, word index, Botan::
   }
 }
 
-void store(const Botan::Montgomery_Int& value, word* dst, size_t words) {
-  const Botan::BigInt& v = value.repr();
-  for (size_t w = 0; w != words; ++w) dst[w] = v.word_at(w);
+// Stores base^0 .. base^(count-1) at dst (Montgomery form, `words` words each) and returns base^count.
+Botan::Montgomery_Int store_powers(const std::shared_ptr<const Botan::Montgomery_Params>& monty,
+                                   const Botan::Montgomery_Int& base, word* dst, size_t count, size_t words,
+                                   Botan::secure_vector<word>& ws) {
+  Botan::Montgomery_Int entry(monty, Botan::BigInt(1));
+  for (size_t j = 0; j != count; ++j) {
+    const Botan::BigInt& v = entry.repr();
+    for (size_t w = 0; w != words; ++w) dst[j * words + w] = v.word_at(w);
+    entry.mul_by(base, ws);
+  }
+  return entry;
 }
 
 }  // namespace
@@ -42,16 +50,9 @@ ModpExp::ModpExp(const Botan::BigInt& p, const Botan::BigInt& g, size_t exponent
       windows_((exponent_bits + kWindowBits - 1) / kWindowBits),
       g_table_(windows_ * kRowSize * words_) {
   Botan::secure_vector<word> ws;
-  const Botan::Montgomery_Int one(monty_, Botan::BigInt(1));
   Botan::Montgomery_Int base(monty_, g);  // g^(16^i) for row i
-  for (size_t i = 0; i != windows_; ++i) {
-    Botan::Montgomery_Int entry = one;
-    for (size_t j = 0; j != kRowSize; ++j) {
-      store(entry, &g_table_[(i * kRowSize + j) * words_], words_);
-      entry.mul_by(base, ws);
-    }
-    base = entry;  // g^(16^i * 16) = g^(16^(i+1))
-  }
+  for (size_t i = 0; i != windows_; ++i)
+    base = store_powers(monty_, base, &g_table_[i * kRowSize * words_], kRowSize, words_, ws);  // g^(16^(i+1))
 }
 
 void ModpExp::check_exponent(const Botan::BigInt& x) const {
@@ -77,12 +78,7 @@ Botan::BigInt ModpExp::power(const Botan::BigInt& base, const Botan::BigInt& x) 
   Botan::secure_vector<word> ws;
   // base^0 .. base^15 in Montgomery form.
   Botan::secure_vector<word> powers(kRowSize * words_);
-  const Botan::Montgomery_Int b(monty_, base);
-  Botan::Montgomery_Int entry(monty_, Botan::BigInt(1));
-  for (size_t j = 0; j != kRowSize; ++j) {
-    store(entry, &powers[j * words_], words_);
-    entry.mul_by(b, ws);
-  }
+  store_powers(monty_, Botan::Montgomery_Int(monty_, base), powers.data(), kRowSize, words_, ws);
   // Left to right: the top window's power, then for each lower window four squarings and one multiplication.
   Botan::secure_vector<word> selected(words_);
   size_t i = windows_ - 1;
