@@ -22,6 +22,7 @@
 #      RAVPN_LAB_CACHE    cache dir for the initrd and job dirs (default /var/cache/ravpn-lab)
 #      RAVPN_LAB_KEEP_JOB=1  keep the job dir (console log, timings) even on success
 #      RAVPN_LAB_PVH=0    boot the compressed /boot/vmlinuz-K instead of the cached uncompressed vmlinux
+#      RAVPN_LAB_ACCEL=tcg  never try KVM; RAVPN_LAB_KVM_PROBE  seconds a KVM boot has to start the script (60)
 #      RAVPN_LAB_9P_CACHE 9p cache mode of the root (default loose: page cache for binaries, several times
 #                         faster; the guest does not see host-side changes made during the run; "none")
 # Exit: the script's code; 124 on timeout; 125 when the lab itself failed (console log tail is printed);
@@ -132,22 +133,55 @@ chmod 755 "$job/init"
 # saving the guest's own xz decompression (seconds without KVM).
 kernel=/boot/vmlinuz-$K
 [ "${RAVPN_LAB_PVH:-1}" = 1 ] && [ -s "$cache/vmlinux-$K" ] && kernel=$cache/vmlinux-$K
-# shellcheck disable=SC2054
-if [ -w /dev/kvm ]; then accel=(-accel kvm -cpu host); else accel=(-accel tcg,thread=multi); fi
-# shellcheck disable=SC2054
-qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot -monitor none
-  "${accel[@]}" -m "${RAVPN_LAB_MEM:-2048}" -smp "${RAVPN_LAB_SMP:-2}" -nic none
-  -kernel "$kernel" -initrd "$initrd"
-  -append "console=ttyS0 quiet panic=-1 mitigations=off ravpn_9pcache=${RAVPN_LAB_9P_CACHE:-loose} ravpn_job=$job"
-  -virtfs local,path=/,mount_tag=root,security_model=passthrough,multidevs=remap
-  -serial "file:$job/console.log" -serial "file:$job/out.log")
-
+# KVM when /dev/kvm works. Some hosts (nested virtualisation) have a /dev/kvm whose guest stops at its first
+# boot instructions ("KVM internal error ... emulation failure" in qemu.log) and never reaches the script: then the
+# boot is repeated with TCG, and the verdict is kept for this host boot so later runs go straight to TCG.
+kvm_verdict=$cache/kvm-unusable
+boot_id=$(cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo unknown)
+use_kvm=0
+if [ -w /dev/kvm ] && [ "${RAVPN_LAB_ACCEL:-}" != tcg ] && [ "$(cat "$kvm_verdict" 2>/dev/null)" != "$boot_id" ]; then
+  use_kvm=1
+fi
 timeout=${RAVPN_LAB_TIMEOUT:-1200}
-log "booting $K ($(basename "$kernel"), ${accel[1]}), timeout ${timeout}s"
-"${qemu[@]}" </dev/null >"$job/qemu.log" 2>&1 &
-qpid=$!
+start_qemu() {  # start_qemu kvm|tcg
+  local accel
+  # shellcheck disable=SC2054
+  if [ "$1" = kvm ]; then accel=(-accel kvm -cpu host); else accel=(-accel tcg,thread=multi); fi
+  # shellcheck disable=SC2054
+  local qemu=(qemu-system-x86_64 -nodefaults -nographic -no-reboot -monitor none
+    "${accel[@]}" -m "${RAVPN_LAB_MEM:-2048}" -smp "${RAVPN_LAB_SMP:-2}" -nic none
+    -kernel "$kernel" -initrd "$initrd"
+    -append "console=ttyS0 quiet panic=-1 mitigations=off ravpn_9pcache=${RAVPN_LAB_9P_CACHE:-loose} ravpn_job=$job"
+    -virtfs local,path=/,mount_tag=root,security_model=passthrough,multidevs=remap
+    -serial "file:$job/console.log" -serial "file:$job/out.log")
+  log "booting $K ($(basename "$kernel"), $1), timeout ${timeout}s"
+  "${qemu[@]}" </dev/null >"$job/qemu.log" 2>&1 &
+  qpid=$!
+}
 cleanup() { kill "$qpid" 2>/dev/null; sleep 0.5; kill -9 "$qpid" 2>/dev/null; }
 trap 'cleanup; log "interrupted"; exit 130' INT TERM
+
+if [ "$use_kvm" = 1 ]; then
+  start_qemu kvm
+  # A working KVM guest starts the script within seconds; a broken one says so in qemu.log at once.
+  kvm_deadline=$(( $(date +%s) + ${RAVPN_LAB_KVM_PROBE:-60} ))
+  while kill -0 "$qpid" 2>/dev/null && [ ! -s "$job/t_start" ]; do
+    if grep -q "KVM internal error\|emulation failure" "$job/qemu.log" 2>/dev/null ||
+       [ "$(date +%s)" -ge "$kvm_deadline" ]; then
+      log "KVM does not run the guest here ($(grep -m1 "KVM internal error" "$job/qemu.log" 2>/dev/null ||
+        echo "no script start within ${RAVPN_LAB_KVM_PROBE:-60}s")): booting again with TCG"
+      cleanup
+      wait "$qpid" 2>/dev/null
+      echo "$boot_id" > "$kvm_verdict"
+      : > "$job/out.log"
+      : > "$job/console.log"
+      use_kvm=0
+      break
+    fi
+    sleep 0.25
+  done
+fi
+[ "$use_kvm" = 1 ] || start_qemu tcg
 
 tail -n +1 -s 0.2 -F --pid="$qpid" "$job/out.log" 2>/dev/null &
 tpid=$!
