@@ -20,6 +20,12 @@ std::string cell(const json& j) {
 
 std::string cell(const json& obj, const char* key) { return obj.is_object() && obj.contains(key) ? cell(obj[key]) : "-"; }
 
+// A byte count in KiB, "-" when absent.
+std::string kib(const json& obj, const char* key) {
+  if (!obj.is_object() || !obj.contains(key) || !obj[key].is_number_unsigned()) return "-";
+  return std::to_string(obj[key].get<uint64_t>() / 1024);
+}
+
 const json& list(const json& r, const char* key) {
   static const json empty = json::array();
   return r.contains(key) && r[key].is_array() ? r[key] : empty;
@@ -64,6 +70,9 @@ std::string status_text(const json& r) {
   const json sas = r.value("sas", json::object());
   s += fmt::format("ISAKMP SAs: {} ({} established, {} negotiating), IPsec SAs: {}, users: {}\n", cell(sas, "isakmp"),
                    cell(sas, "established"), cell(sas, "negotiating"), cell(sas, "ipsec"), cell(sas, "users"));
+  if (const json h = r.value("heap", json()); h.is_object())
+    s += fmt::format("heap:          {} KiB in use, {} KiB free inside it ({} KiB at its top)\n", kib(h, "in_use"),
+                     kib(h, "free"), kib(h, "free_at_top"));
   Table t({"counter", "value"});
   if (r.contains("counters") && r["counters"].is_object())
     for (const auto& [k, v] : r["counters"].items()) t.add({k, cell(v)});

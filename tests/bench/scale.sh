@@ -46,6 +46,13 @@ FIRST_SOURCE=172.16.0.1
 ip -n "$TT_GW_NS" route add 172.16.0.0/12 via "$TT_CLIENT_ADDR"
 TICK=$(getconf CLK_TCK)
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+# The IKE process's heap from `ravpnctl status` (glibc's count, all arenas): live data against free space held
+# inside the heap, which tells new allocations from fragmentation when RSS moves.
+heap_text() {
+    "$RAVPNCTL" --socket "$SOCK" --json status | python3 -c 'import json,sys
+h = json.load(sys.stdin)["heap"]
+print("heap %d KiB in use, %d KiB free (%d at the top)" % (h["in_use"] // 1024, h["free"] // 1024, h["free_at_top"] // 1024))'
+}
 sa_count() { ip -n "$TT_GW_NS" xfrm state count | awk '{ print $NF }'; }
 ms_of() {  # ms_of COMMAND...: wall milliseconds of the command (output discarded)
     local t0 t1
@@ -75,7 +82,7 @@ tt_wait_log "$TT_RAVPND_LOG" "ravpnd started" 60 "ravpnd start" "$TT_RAVPND_PID"
 IKE=$(tt_ike_pid)
 rss0=$(rss_kib "$IKE")
 priv0=$(rss_kib "$TT_RAVPND_PID")
-tt_log "ravpnd up: IKE process $IKE RSS $rss0 KiB, privileged process $TT_RAVPND_PID RSS $priv0 KiB"
+tt_log "ravpnd up: IKE process $IKE RSS $rss0 KiB ($(heap_text)), privileged process $TT_RAVPND_PID RSS $priv0 KiB"
 
 # Hold long enough for the measurements below; the generator deletes everything afterwards.
 hold=$(( 100 + tunnels / 500 ))
@@ -111,12 +118,13 @@ sleep 2
 rss1=$(rss_kib "$IKE")
 priv1=$(rss_kib "$TT_RAVPND_PID")
 per_tunnel=$(echo "scale=2; ($rss1 - $rss0) / $tunnels" | bc)
+heap1=$(heap_text)
 users_ms=$(ms_of "$RAVPNCTL" --socket "$SOCK" users)
 sas_ms=$(ms_of "$RAVPNCTL" --socket "$SOCK" sas)
 sas_json_ms=$(ms_of "$RAVPNCTL" --socket "$SOCK" --json sas)
 "$RAVPNCTL" --socket "$SOCK" status >"$TT_TMP/status.txt"
 rss_views=$(rss_kib "$IKE")
-tt_log "all $tunnels up after $up_s s ($rate/s); RSS $rss1 KiB ($per_tunnel KiB per tunnel); ravpnctl users $users_ms ms, sas $sas_ms ms, --json sas $sas_json_ms ms; RSS after these views $rss_views KiB"
+tt_log "all $tunnels up after $up_s s ($rate/s); RSS $rss1 KiB ($per_tunnel KiB per tunnel, $heap1); ravpnctl users $users_ms ms, sas $sas_ms ms, --json sas $sas_json_ms ms; RSS after these views $rss_views KiB ($(heap_text))"
 listed=$("$RAVPNCTL" --socket "$SOCK" --json users | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["users"]))')
 ((listed == tunnels)) || tt_fail "ravpnctl users lists $listed users, expected $tunnels"
 # Idle: every tunnel up, no traffic, no negotiation.
@@ -127,14 +135,24 @@ idle_ms=$(( (c1 - c0) * 1000 / TICK ))
 tt_log "holding $tunnels tunnels: RSS $rss1 KiB, idle CPU $idle_ms ms in 10 s"
 # A minute after the handshakes the sessions let go of their handshake inputs (ike/session_pruning.hpp): the
 # steady state of a tunnel that lives for days.
-while (( ($(date +%s%N) - t_up) / 1000000000 < 75 )); do sleep 1; done
+next_sample=30
+while :; do
+    el=$(( ($(date +%s%N) - t_up) / 1000000000 ))
+    ((el >= 75)) && break
+    if ((el >= next_sample)); then
+        tt_log "$el s after the last tunnel came up: RSS $(rss_kib "$IKE") KiB ($(heap_text))"
+        next_sample=$((next_sample + 15))
+    fi
+    sleep 1
+done
 rss2=$(rss_kib "$IKE")
+heap2=$(heap_text)
 settled=$(echo "scale=2; ($rss2 - $rss0) / $tunnels" | bc)
 c0=$(cpu_ticks "$IKE" "$TT_RAVPND_PID")
 sleep 10
 c1=$(cpu_ticks "$IKE" "$TT_RAVPND_PID")
 steady_ms=$(( (c1 - c0) * 1000 / TICK ))
-tt_log "75 s after the last tunnel came up: RSS $rss2 KiB; idle CPU $steady_ms ms in the next 10 s"
+tt_log "75 s after the last tunnel came up: RSS $rss2 KiB ($heap2); idle CPU $steady_ms ms in the next 10 s"
 
 # The clients delete everything after the hold: from the first missing SA to none left.
 while (( $(sa_count) >= want )); do
@@ -180,6 +198,7 @@ echo "  generator:             $(cat "$TT_TMP/loadgen-summary.txt")"
 echo "  all up after:          $up_s s ($rate handshakes/s, $((2 * tunnels)) SAs installed)"
 echo "  IKE process RSS:       $rss0 KiB idle -> $rss1 KiB with $tunnels tunnels: $per_tunnel KiB per tunnel"
 echo "                         75 s later (handshake inputs released): $rss2 KiB, $settled KiB per tunnel"
+echo "  IKE process heap:      $heap1 with $tunnels tunnels; 75 s later $heap2"
 echo "  privileged RSS:        $priv0 KiB -> $priv1 KiB"
 echo "  ravpnctl at $tunnels:  users $users_ms ms, sas $sas_ms ms, --json sas $sas_json_ms ms"
 echo "  idle CPU:              $idle_ms ms in 10 s just after (both processes, every tunnel up and silent),"

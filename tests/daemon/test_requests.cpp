@@ -1,5 +1,6 @@
 // The control socket's requests and JSON views: hand-made SAs for the views, a responder driven by the scripted
 // initiator (tests/ike) for status, isakmp and disconnect through handle_line().
+#include <fmt/format.h>
 #include <doctest/doctest.h>
 
 #include "daemon/control/requests.hpp"
@@ -33,8 +34,8 @@ Phase1Sa established_sa(TimePoint at) {
   sa.group_name = "vpn3000";
   sa.peer_id = test::key_id("vpn3000");
   const std::string psk = "grouppass123";
-  sa.psk.assign(psk.begin(), psk.end());
-  sa.psk_origin = "group vpn3000";
+  sa.hs().psk.assign(psk.begin(), psk.end());
+  sa.hs().psk_origin = "group vpn3000";
   sa.keys.skeyid_a.assign(20, 0xee);
   sa.session.stage = SessionStage::Configured;
   sa.session.xauth.user = "john";
@@ -248,6 +249,12 @@ TEST_CASE("requests: status and isakmp of a responder with one aggressive-mode S
   CHECK(s["admission"]["limits"]["half_open_per_source"] == 5);
   const std::string text = control::render("status", s);
   CHECK(text.find("admission: 0 half-open (at most 4000, 5 per source)") != std::string::npos);
+  // The heap as the allocator sees it: something is in use, and the text says how much in KiB.
+  CHECK(s["heap"]["in_use"].get<uint64_t>() > 0);
+  CHECK(s["heap"]["free"].is_number_unsigned());
+  CHECK(s["heap"]["free_at_top"].get<uint64_t>() <= s["heap"]["free"].get<uint64_t>());
+  CHECK(text.find(fmt::format("heap:          {} KiB in use", s["heap"]["in_use"].get<uint64_t>() / 1024)) !=
+        std::string::npos);
   CHECK(text.find("per_source_half_open") != std::string::npos);
 
   json i = c.ask(req("isakmp"));
