@@ -66,7 +66,7 @@ Step on_final(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, ByteView
   if (!crypto::constant_time_equal(expected_hash_i(sa), hash->data))
     return Step::fail(notify::AuthenticationFailed,
                       fmt::format("authentication failed: HASH_I mismatch for {} ({})", describe_id(sa.peer_id),
-                                  sa.psk_origin));
+                                  sa.hs().psk_origin));
   detect_nat(sa, ctx.log);
   for (const auto* n : chain->all(PayloadType::Notify))
     if (std::get<NotifyPayload>(n->body).type == notify::InitialContact) {
@@ -107,12 +107,12 @@ Step on_first(ExchangeContext& ctx, Phase1Sa& sa, const Message& am1) {
                 "{}: aggressive mode for unknown identity {}{}: decoy answer, the exchange will fail at AM3", sa.tag(),
                 describe_id(sa.peer_id), key.masked ? " (key masked in the config, no secret supplied)" : "");
     auto random_key = ctx.rng.bytes(kNonceSize);
-    sa.psk.assign(random_key.begin(), random_key.end());
-    sa.psk_origin = "none (decoy)";
+    sa.hs().psk.assign(random_key.begin(), random_key.end());
+    sa.hs().psk_origin = "none (decoy)";
     sa.decoy = true;
   } else {
-    sa.psk.assign(key.key->begin(), key.key->end());
-    sa.psk_origin = key.origin;
+    sa.hs().psk.assign(key.key->begin(), key.key->end());
+    sa.hs().psk_origin = key.origin;
     sa.group_name = key.group;
   }
 
@@ -128,21 +128,21 @@ Step on_first(ExchangeContext& ctx, Phase1Sa& sa, const Message& am1) {
   log_negotiated(sa, ctx.log);
 
   auto sai = am1.chain.body(*sa_entry);
-  sa.sai_b.assign(sai.begin(), sai.end());
+  sa.hs().sai_b.assign(sai.begin(), sai.end());
   auto idii = am1.chain.body(*id_entry);
-  sa.idii_b.assign(idii.begin(), idii.end());
-  sa.g_xi = ke->data;
-  sa.ni_b = nonce->data;
-  sa.nr_b = ctx.rng.bytes(kNonceSize);
+  sa.hs().idii_b.assign(idii.begin(), idii.end());
+  sa.hs().g_xi = ke->data;
+  sa.hs().ni_b = nonce->data;
+  sa.hs().nr_b = ctx.rng.bytes(kNonceSize);
   sa.state = Phase1State::Computing;
   if (sa.decoy) {
     // No DH for a decoy: a random value of the group's size looks like g^y (a real one is uniform below p, and
     // p's leading bits are all ones, so only a value above p, with odds near 2^-64, would tell), and the shared
     // secret only feeds keys nobody can check. The decoy costs no DH work.
-    sa.dh.group = sa.choice.dh_group;
-    sa.dh.public_value = ctx.rng.bytes(ke->data.size());
+    sa.hs().dh.group = sa.choice.dh_group;
+    sa.hs().dh.public_value = ctx.rng.bytes(ke->data.size());
     auto shared = ctx.rng.bytes(ke->data.size());
-    sa.g_xy.assign(shared.begin(), shared.end());
+    sa.hs().g_xy.assign(shared.begin(), shared.end());
     return after_dh(ctx, sa);
   }
   return Step::need_dh();
@@ -159,12 +159,12 @@ Step on_message(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, ByteVi
 Step after_dh(ExchangeContext& ctx, Phase1Sa& sa) {
   derive_keys(sa);
   IdPayload ours = local_identity(ctx.config, sa);
-  sa.idir_b = serialize_id(ours);
+  sa.hs().idir_b = serialize_id(ours);
   const auto hash_r = our_hash_r(sa);
 
   SaPayload reply_sa;
   reply_sa.proposals.push_back(Proposal{sa.choice.proposal_number, ProtocolId::Isakmp, {}, {sa.choice.transform}});
-  std::vector<PayloadBody> payloads{reply_sa, KePayload{sa.dh.public_value}, NoncePayload{sa.nr_b}, ours,
+  std::vector<PayloadBody> payloads{reply_sa, KePayload{sa.hs().dh.public_value}, NoncePayload{sa.hs().nr_b}, ours,
                                     HashPayload{Bytes(hash_r.begin(), hash_r.end())}};
   for (auto& v : reply_vendor_ids(sa, sa.choice.xauth() || ctx.config.xauth_enabled())) payloads.push_back(std::move(v));
   for (auto& n : natd_payloads(sa)) payloads.push_back(std::move(n));

@@ -21,10 +21,10 @@ Step on_key_exchange(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, B
                                   crypto::dh_public_size(sa.choice.dh_group)));
   if (nonce->data.size() < 8 || nonce->data.size() > 256)
     return Step::fail(notify::PayloadMalformed, "MM3 nonce length out of 8..256");  // RFC 2409 §5
-  sa.g_xi = ke->data;
-  sa.ni_b = nonce->data;
+  sa.hs().g_xi = ke->data;
+  sa.hs().ni_b = nonce->data;
   take_natd(sa, msg->chain);
-  sa.nr_b = ctx.rng.bytes(kNonceSize);
+  sa.hs().nr_b = ctx.rng.bytes(kNonceSize);
   sa.state = Phase1State::Computing;
   return Step::need_dh();
 }
@@ -43,11 +43,11 @@ Step on_identity(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, ByteV
   if (!id || !hash) return Step::fail(notify::PayloadMalformed, "MM5 lacks ID or HASH");
   sa.peer_id = std::get<IdPayload>(id->body);
   auto idii = chain->body(*id);
-  sa.idii_b.assign(idii.begin(), idii.end());
+  sa.hs().idii_b.assign(idii.begin(), idii.end());
   if (!crypto::constant_time_equal(expected_hash_i(sa), hash->data))
     return Step::fail(notify::AuthenticationFailed,
                       fmt::format("authentication failed: HASH_I mismatch for {} (wrong pre-shared key, {})",
-                                  describe_id(sa.peer_id), sa.psk_origin));
+                                  describe_id(sa.peer_id), sa.hs().psk_origin));
   for (const auto* n : chain->all(PayloadType::Notify))
     if (std::get<NotifyPayload>(n->body).type == notify::InitialContact) {
       sa.initial_contact = true;
@@ -55,7 +55,7 @@ Step on_identity(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, ByteV
     }
 
   IdPayload ours = local_identity(ctx.config, sa);
-  sa.idir_b = serialize_id(ours);
+  sa.hs().idir_b = serialize_id(ours);
   const auto hash_r = our_hash_r(sa);
   auto chain_out = serialize_payloads({ours, HashPayload{Bytes(hash_r.begin(), hash_r.end())}});
   Bytes reply = seal_message(reply_header(sa, ExchangeType::IdentityProtection), chain_out, sa, sa.iv);
@@ -74,12 +74,12 @@ Step on_first(ExchangeContext& ctx, Phase1Sa& sa, const Message& mm1) {
 
   const config::PresharedKey* key = ctx.config.key_for_peer(sa.peer.address);
   if (key && !key->masked) {
-    sa.psk.assign(key->key.begin(), key->key.end());
-    sa.psk_origin = fmt::format("isakmp key for {} ({}:{})", key->peer.str(), key->origin.file, key->origin.line);
+    sa.hs().psk.assign(key->key.begin(), key->key.end());
+    sa.hs().psk_origin = fmt::format("isakmp key for {} ({}:{})", key->peer.str(), key->origin.file, key->origin.line);
   }
   Phase1Request request;
   request.sa = &std::get<SaPayload>(sa_entry->body);
-  request.have_psk = !sa.psk.empty();
+  request.have_psk = !sa.hs().psk.empty();
   request.xauth_enabled = ctx.config.xauth_enabled() && !(key && key->no_xauth);
   sa.xauth_wanted = request.xauth_enabled;
   auto selection = select_phase1(request, ctx.config.isakmp_policies, ctx.log);
@@ -88,7 +88,7 @@ Step on_first(ExchangeContext& ctx, Phase1Sa& sa, const Message& mm1) {
                                                     request.have_psk ? "" : " (no pre-shared key for this peer)"));
   sa.choice = *selection.choice;
   auto sai = mm1.chain.body(*sa_entry);
-  sa.sai_b.assign(sai.begin(), sai.end());
+  sa.hs().sai_b.assign(sai.begin(), sai.end());
   log_negotiated(sa, ctx.log);
 
   SaPayload reply_sa;
@@ -111,7 +111,7 @@ Step on_message(ExchangeContext& ctx, Phase1Sa& sa, const Header& header, ByteVi
 Step after_dh(ExchangeContext& ctx, Phase1Sa& sa) {
   derive_keys(sa);
   detect_nat(sa, ctx.log);
-  std::vector<PayloadBody> payloads{KePayload{sa.dh.public_value}, NoncePayload{sa.nr_b}};
+  std::vector<PayloadBody> payloads{KePayload{sa.hs().dh.public_value}, NoncePayload{sa.hs().nr_b}};
   for (auto& n : natd_payloads(sa)) payloads.push_back(std::move(n));
   sa.state = Phase1State::SentKe;
   return Step::reply_with(serialize_message(reply_header(sa, ExchangeType::IdentityProtection), payloads,

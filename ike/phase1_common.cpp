@@ -39,8 +39,8 @@ std::vector<PayloadBody> reply_vendor_ids(const Phase1Sa& sa, bool xauth_on) {
 void take_natd(Phase1Sa& sa, const PayloadChain& chain) {
   if (sa.natt == NattVariant::None) return;
   const auto type = natt_is_draft(sa.natt) ? PayloadType::NatDDraft : PayloadType::NatD;
-  sa.peer_natd.clear();
-  for (const auto* e : chain.all(type)) sa.peer_natd.push_back(std::get<NatDPayload>(e->body).hash);
+  sa.hs().peer_natd.clear();
+  for (const auto* e : chain.all(type)) sa.hs().peer_natd.push_back(std::get<NatDPayload>(e->body).hash);
 }
 
 std::vector<PayloadBody> natd_payloads(const Phase1Sa& sa) {
@@ -49,13 +49,13 @@ std::vector<PayloadBody> natd_payloads(const Phase1Sa& sa) {
 }
 
 void detect_nat(Phase1Sa& sa, Logger& log) {
-  if (sa.natt == NattVariant::None || sa.peer_natd.empty()) return;
+  if (sa.natt == NattVariant::None || sa.hs().peer_natd.empty()) return;
   // RFC 3947 §3.2: the first hash is of the destination (us) as the peer addressed it; the others of its source.
-  sa.local_behind_nat = !crypto::constant_time_equal(sa.peer_natd[0], natd_hash(sa, sa.local));
+  sa.local_behind_nat = !crypto::constant_time_equal(sa.hs().peer_natd[0], natd_hash(sa, sa.local));
   const Bytes peer_seen = natd_hash(sa, sa.peer);
   bool peer_matches = false;
-  for (size_t i = 1; i < sa.peer_natd.size(); ++i)
-    peer_matches = peer_matches || crypto::constant_time_equal(sa.peer_natd[i], peer_seen);
+  for (size_t i = 1; i < sa.hs().peer_natd.size(); ++i)
+    peer_matches = peer_matches || crypto::constant_time_equal(sa.hs().peer_natd[i], peer_seen);
   sa.peer_behind_nat = !peer_matches;
   log.log(LogLevel::Info, LogCategory::Isakmp, "{}: NAT-T {}: {}", sa.tag(), name(sa.natt),
           sa.peer_behind_nat ? "peer is behind a NAT" : (sa.local_behind_nat ? "we are behind a NAT" : "no NAT"));
@@ -89,21 +89,21 @@ std::string describe_id(const IdPayload& id) {
 }
 
 void derive_keys(Phase1Sa& sa) {
-  crypto::Phase1Inputs in{sa.choice.hash, sa.choice.cipher, sa.psk,        sa.ni_b,
-                          sa.nr_b,        sa.g_xy,          sa.g_xi,       sa.dh.public_value,
+  crypto::Phase1Inputs in{sa.choice.hash, sa.choice.cipher, sa.hs().psk,        sa.hs().ni_b,
+                          sa.hs().nr_b,        sa.hs().g_xy,          sa.hs().g_xi,       sa.hs().dh.public_value,
                           sa.icookie.bytes, sa.rcookie.bytes};
   sa.keys = crypto::derive_phase1_psk(in);
   sa.iv = sa.keys.iv;
 }
 
 crypto::SecretBytes expected_hash_i(const Phase1Sa& sa) {
-  return crypto::hash_i({sa.choice.hash, sa.keys.skeyid, sa.g_xi, sa.dh.public_value, sa.icookie.bytes,
-                         sa.rcookie.bytes, sa.sai_b, sa.idii_b});
+  return crypto::hash_i({sa.choice.hash, sa.keys.skeyid, sa.hs().g_xi, sa.hs().dh.public_value, sa.icookie.bytes,
+                         sa.rcookie.bytes, sa.hs().sai_b, sa.hs().idii_b});
 }
 
 crypto::SecretBytes our_hash_r(const Phase1Sa& sa) {
-  return crypto::hash_r({sa.choice.hash, sa.keys.skeyid, sa.g_xi, sa.dh.public_value, sa.icookie.bytes,
-                         sa.rcookie.bytes, sa.sai_b, sa.idir_b});
+  return crypto::hash_r({sa.choice.hash, sa.keys.skeyid, sa.hs().g_xi, sa.hs().dh.public_value, sa.icookie.bytes,
+                         sa.rcookie.bytes, sa.hs().sai_b, sa.hs().idir_b});
 }
 
 void log_negotiated(const Phase1Sa& sa, Logger& log) {
@@ -113,7 +113,7 @@ void log_negotiated(const Phase1Sa& sa, Logger& log) {
 
 void log_established(const Phase1Sa& sa, Logger& log) {
   log.log(LogLevel::Notice, LogCategory::Isakmp, "{}: phase 1 established ({}, peer {}, key {}, {}{})", sa.tag(),
-          name(sa.mode), describe_id(sa.peer_id), sa.psk_origin, sa.choice.describe(),
+          name(sa.mode), describe_id(sa.peer_id), sa.hs().psk_origin, sa.choice.describe(),
           sa.choice.xauth() ? ", Xauth next" : "");
   // Said once the peer has authenticated: an unauthenticated peer (a flood of first messages) writes no warnings.
   if (crypto::is_weak(sa.choice.cipher) || crypto::is_weak(sa.choice.hash) || sa.choice.dh_group < 2)

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -29,6 +30,24 @@ enum class Phase1State { SentSa, Computing, SentKe, SentReply, Established, Dele
 const char* name(Phase1Mode);
 const char* name(Phase1State);
 
+// What only the phase 1 negotiation needs (RFC 2409 §5): the pre-shared key, g^xi, g^xr, g^xy, Ni_b, Nr_b, SAi_b
+// and IDii_b/IDir_b feed SKEYID and HASH_I/HASH_R; the last message pair answers a retransmit of the peer's last
+// phase 1 message (RFC 2408 §5: the same answer, without new crypto). Kept apart from the ISAKMP SA so that a
+// session that lives for days does not carry its empty fields either.
+struct Phase1Handshake {
+  crypto::SecretBytes psk;
+  std::string psk_origin;  // e.g. "isakmp key for 0.0.0.0/0 (cfg:12)" or "group vpn3000"
+  Bytes sai_b;             // the initiator's SA body as received
+  Bytes ni_b, nr_b;
+  Bytes g_xi;
+  crypto::DhKeyPair dh;
+  crypto::SecretBytes g_xy;
+  Bytes idii_b, idir_b;
+  std::vector<Bytes> peer_natd;  // NAT-D hashes the initiator sent
+  Bytes last_request;
+  Bytes last_response;
+};
+
 struct Phase1Sa {
   uint64_t serial = 0;  // for logs ("conn 7")
   Cookie icookie;
@@ -47,31 +66,20 @@ struct Phase1Sa {
   bool peer_behind_nat = false;
   bool local_behind_nat = false;
 
-  // Key material and inputs (RFC 2409 §5). Secrets live in secure vectors and are never logged.
-  crypto::SecretBytes psk;
-  std::string psk_origin;  // e.g. "isakmp key for 0.0.0.0/0 (cfg:12)" or "group vpn3000"
   std::string group_name;  // aggressive mode KEY_ID group
   bool decoy = false;      // aggressive mode for an identity without a key: answered under a random key (no oracle)
   bool xauth_wanted = false;  // Xauth on the crypto map and not `no-xauth` on the key
   bool initial_contact = false;  // RFC 2407 §4.6.3.3: the peer has no other SAs with us any more
-  Bytes sai_b;             // the initiator's SA body as received
-  Bytes ni_b, nr_b;
-  Bytes g_xi;
-  crypto::DhKeyPair dh;
-  crypto::SecretBytes g_xy;
+  // The negotiation's inputs, released a minute after phase 1 completes (session_pruning.hpp): null from then on.
+  std::unique_ptr<Phase1Handshake> handshake = std::make_unique<Phase1Handshake>();
+  Phase1Handshake& hs() { return *handshake; }
+  const Phase1Handshake& hs() const { return *handshake; }
+  bool handshake_released() const { return handshake == nullptr; }
+  // Keys (RFC 2409 §5). Secrets live in secure vectors and are never logged.
   crypto::Phase1Keys keys;
   Bytes iv;                   // CBC IV for the next phase 1 message (RFC 2409 appendix B chaining)
   Bytes phase1_last_block;    // the IV base for phase 2 / informational exchanges once established
   IdPayload peer_id;
-  Bytes idii_b, idir_b;
-  std::vector<Bytes> peer_natd;  // NAT-D hashes the initiator sent
-
-  // Retransmission (RFC 2408 §5: a repeated request gets the same answer, without new crypto).
-  Bytes last_request;
-  Bytes last_response;
-  // The handshake's inputs above (DH values, nonces, SA and ID bodies, NAT-D, the last message pair) were released
-  // once the peer could no longer retransmit its last phase 1 message (session_pruning.hpp).
-  bool handshake_released = false;
 
   // After phase 1: Xauth, mode-config, quick mode and the IPsec SAs in the kernel.
   Session session;

@@ -124,9 +124,9 @@ void Responder::on_first_message(const Datagram& d, const Header& h) {
       return;
     }
     Phase1Sa& sa = *sa_it->second;
-    if (d.data == sa.last_request && !sa.last_response.empty()) {
+    if (d.data == sa.hs().last_request && !sa.hs().last_response.empty()) {
       ++stats_.retransmits_answered;
-      send_to_peer(sa, sa.last_response);
+      send_to_peer(sa, sa.hs().last_response);
     }
     return;  // a retransmit being computed, or a different first message with the same cookie: drop
   }
@@ -190,10 +190,10 @@ void Responder::on_later_message(const Datagram& d, const Header& h, Phase1Sa& s
     log_.log(LogLevel::Debug, LogCategory::Isakmp, "{}: message on a deleted ISAKMP SA dropped", sa.tag());
     return;
   }
-  if (d.data == sa.last_request) {
-    if (!sa.last_response.empty()) {
+  if (!sa.handshake_released() && d.data == sa.hs().last_request) {
+    if (!sa.hs().last_response.empty()) {
       ++stats_.retransmits_answered;
-      send_to_peer(sa, sa.last_response);
+      send_to_peer(sa, sa.hs().last_response);
     }
     return;
   }
@@ -233,8 +233,8 @@ void Responder::on_later_message(const Datagram& d, const Header& h, Phase1Sa& s
 void Responder::apply(Phase1Sa& sa, Step step, const Datagram* request) {
   switch (step.kind) {
     case Step::Kind::Reply:
-      if (request) sa.last_request = request->data;
-      sa.last_response = step.reply;
+      if (request) sa.hs().last_request = request->data;
+      sa.hs().last_response = step.reply;
       if (!step.reply.empty()) send_to_peer(sa, std::move(step.reply));
       if (sa.established() && erase_half_open({sa.icookie, sa.first_peer})) {
         ++stats_.phase1_established;
@@ -250,8 +250,8 @@ void Responder::apply(Phase1Sa& sa, Step step, const Datagram* request) {
       }
       return;
     case Step::Kind::NeedDh:
-      if (request) sa.last_request = request->data;
-      sa.last_response.clear();
+      if (request) sa.hs().last_request = request->data;
+      sa.hs().last_response.clear();
       return start_dh(sa, std::nullopt);
     case Step::Kind::Ignore:
       log_.log(LogLevel::Debug, LogCategory::Isakmp, "{}: {}", sa.tag(), step.reason);
@@ -282,7 +282,7 @@ void Responder::start_dh(Phase1Sa& sa, std::optional<uint32_t> quick_mode_id) {
     job->peer_public = qm.g_qm_i;
   } else {
     job->group = sa.choice.dh_group;
-    job->peer_public = sa.g_xi;
+    job->peer_public = sa.hs().g_xi;
   }
   crypto::Rng& rng = dh_rng_;
   Cookie rcookie = sa.rcookie;
@@ -331,8 +331,8 @@ void Responder::finish_dh(const Cookie& rcookie, std::optional<uint32_t> quick_m
     return;
   }
   if (!shared) return apply(sa, Step::fail(notify::InvalidKeyInformation, "peer's DH public value is invalid"), nullptr);
-  sa.dh = std::move(dh);
-  sa.g_xy = std::move(*shared);
+  sa.hs().dh = std::move(dh);
+  sa.hs().g_xy = std::move(*shared);
   Step step = sa.mode == Phase1Mode::Main ? main_mode::after_dh(*ctx_, sa) : aggressive_mode::after_dh(*ctx_, sa);
   apply(sa, std::move(step), nullptr);
 }
@@ -401,10 +401,10 @@ void Responder::tick() {
     ++stats_.tick_visits;
     Phase1Sa* sa = it->second.get();
     if (sa->established() || sa->detached()) {
-      const bool released = sa->handshake_released;
+      const bool released = sa->handshake_released();
       for (const auto& spi : prune_session_state(*sa, now))
         if (services_.kernel) (void)services_.kernel->delete_sa(sa->local.address, spi);
-      if (!released && sa->handshake_released) ++handshakes_released_;
+      if (!released && sa->handshake_released()) ++handshakes_released_;
     }
     if (sa->detached()) {
       if (!keep_detached(*sa, now)) expired.emplace_back(cookie, AcctCause::NasRequest);
@@ -481,7 +481,7 @@ TimePoint Responder::next_wake(const Phase1Sa& sa, TimePoint now) const {
     return now;
   TimePoint t = std::min({sa.liveness.next_check, sa.liveness.ends_at,
                           sa.established_at + Seconds(sa.choice.lifetime_seconds)});
-  if (!sa.handshake_released) t = std::min(t, sa.established_at + PruneLimits{}.keep_finished);
+  if (!sa.handshake_released()) t = std::min(t, sa.established_at + PruneLimits{}.keep_finished);
   if (services_.accounting)
     if (auto interim = services_.accounting->next_due(sa)) t = std::min(t, *interim);
   return std::max(t, now);

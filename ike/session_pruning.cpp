@@ -24,22 +24,11 @@ void release(V& v) {
   V().swap(v);  // frees the buffer (secure vectors wipe it first)
 }
 
-// RFC 2409 §5: g^xi, g^xr, g^xy, Ni_b, Nr_b, SAi_b and IDii_b/IDir_b feed SKEYID and HASH_I/HASH_R only; the last
-// message pair answers a retransmit of the peer's last phase 1 message. A session lives for days: ~1.5 KB each.
+// Phase1Handshake (phase1_sa.hpp) goes whole; the initiator's transform was echoed in our first reply only. A
+// session lives for days: about 2 KB each.
 void release_handshake(Phase1Sa& sa) {
-  release(sa.sai_b);
-  release(sa.ni_b);
-  release(sa.nr_b);
-  release(sa.g_xi);
-  release(sa.dh.private_value);
-  release(sa.dh.public_value);
-  release(sa.g_xy);
-  release(sa.idii_b);
-  release(sa.idir_b);
-  release(sa.peer_natd);
-  release(sa.last_request);
-  release(sa.last_response);
-  sa.handshake_released = true;
+  sa.handshake.reset();  // its secure vectors (the key, g^xy, our DH secret) wipe themselves
+  release(sa.choice.transform.attributes);
 }
 
 }  // namespace
@@ -47,10 +36,15 @@ void release_handshake(Phase1Sa& sa) {
 std::vector<kernel::Spi> prune_session_state(Phase1Sa& sa, TimePoint now, const PruneLimits& limits) {
   auto& session = sa.session;
   std::vector<kernel::Spi> abandoned;
-  if (!sa.handshake_released && now - sa.established_at >= limits.keep_finished)
+  if (!sa.handshake_released() && now - sa.established_at >= limits.keep_finished)
     release_handshake(sa);
+  // The peer's last answer to one of our transactions is kept to spot its retransmits (responder_session.cpp);
+  // once the session is configured and nothing of ours is out, a late copy of it has nothing left to answer.
+  if (sa.handshake_released() && !session.outstanding &&
+      (session.stage == SessionStage::Configured || session.stage == SessionStage::Up))
+    release(session.last_answer_received);
   // A quiet session (the usual one, ticked every second) has nothing to prune: no allocation for it.
-  if (sa.handshake_released && session.quick_modes.empty() && session.answered.empty() && sa.phase2_ivs.empty())
+  if (sa.handshake_released() && session.quick_modes.empty() && session.answered.empty() && sa.phase2_ivs.empty())
     return abandoned;
   for (auto it = session.quick_modes.begin(); it != session.quick_modes.end();) {
     const auto& qm = it->second;

@@ -35,6 +35,15 @@ void Throttle::forget_idle(std::map<Key, Record>& records) {
   });
 }
 
+// A record with no failures, nothing in flight and no lockout says what a missing one says: it goes, or every
+// user who ever logged in (and every address) would keep one for as long as ravpnd runs.
+template <class Key>
+void Throttle::forget_if_clean(std::map<Key, Record>& records, const Key& key) {
+  auto it = records.find(key);
+  if (it != records.end() && it->second.failures == 0 && it->second.in_flight == 0 && !locked(it->second))
+    records.erase(it);
+}
+
 template <class Key>
 Throttle::Record& Throttle::record_of(std::map<Key, Record>& records, const Key& key) {
   auto it = records.find(key);
@@ -90,7 +99,8 @@ void Throttle::failed(Record& r, const std::string& what) {
 }
 
 void Throttle::record(const std::string& user, Ipv4 source, Verdict verdict) {
-  Record& u = record_of(users_, user_key(user));
+  const std::string key = user_key(user);
+  Record& u = record_of(users_, key);
   Record& s = record_of(sources_, source);
   if (u.in_flight) --u.in_flight;
   if (s.in_flight) --s.in_flight;
@@ -100,6 +110,8 @@ void Throttle::record(const std::string& user, Ipv4 source, Verdict verdict) {
     failed(u, "user '" + peer_text(user) + "'");
     failed(s, "address " + source.str());
   }
+  forget_if_clean(users_, key);
+  forget_if_clean(sources_, source);
 }
 
 void Throttle::hold(TimePoint due, std::function<void()> deliver) {

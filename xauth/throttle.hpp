@@ -50,6 +50,7 @@ class Throttle {
 
   std::vector<Lockout> lockouts() const;  // in force now
   size_t held() const { return held_.size(); }
+  size_t tracked() const { return users_.size() + sources_.size(); }  // users and addresses with a count
   uint64_t refused() const { return refused_; }
 
  private:
@@ -63,6 +64,8 @@ class Throttle {
   Record& record_of(std::map<Key, Record>& records, const Key& key);
   template <class Key>
   void forget_idle(std::map<Key, Record>& records);
+  template <class Key>
+  void forget_if_clean(std::map<Key, Record>& records, const Key& key);
   bool locked(const Record& r) const;
   Clock::duration delay_for(uint32_t n) const;
   void failed(Record& r, const std::string& what);

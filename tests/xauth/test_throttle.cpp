@@ -106,6 +106,24 @@ TEST_CASE("throttle: a success is delayed like a failure, then clears the user's
   CHECK(next == 0);
 }
 
+TEST_CASE("throttle: a login without failures leaves nothing behind; failures keep their user and address") {
+  Fixture f;
+  for (int i = 0; i < 50; ++i) {
+    auto [ok, waited] = f.attempt("vpnuser", "s3cr3t-Pass", Ipv4{0xc0000200u + uint32_t(i)});
+    CHECK(ok.verdict == Verdict::Accept);
+    CHECK(waited == 0);
+  }
+  CHECK(f.throttle.tracked() == 0);  // 10,000 users logged in must not mean 20,000 records
+  f.attempt("vpnuser", "wrong", kPeer);
+  CHECK(f.throttle.tracked() == 2);
+  // A success clears the user's count (its record goes) but not the address's: guessing at other accounts from
+  // there still counts.
+  auto [ok, waited] = f.attempt("vpnuser", "s3cr3t-Pass", kPeer);
+  CHECK(ok.verdict == Verdict::Accept);
+  CHECK(waited == 1);
+  CHECK(f.throttle.tracked() == 1);
+}
+
 TEST_CASE("throttle: guesses in parallel wait as if made one after another, and stop at the lockout count") {
   Fixture f;
   std::vector<std::optional<Result>> answers(12);
