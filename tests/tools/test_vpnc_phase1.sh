@@ -45,7 +45,10 @@ check_good_group_key() {
     elif grep -q "installing IPsec SAs failed.*deleting spi" "$TT_RAVPND_LOG"; then
         tt_expect_grep "$TT_VPNC_LOG" 'S5\.1 xauth' "vpnc got past phase 1 before the quick mode ravpnd could not install"
     else
-        tt_fail "vpnc: expected it to wait for the Xauth request after phase 1, it exited: $(tail -n 3 "$TT_VPNC_LOG" | tr '\n' '|')"
+        # Seen once in many runs (vpnc ended printing its usage text): all of both sides goes to the test log.
+        { echo "--- vpnc output ---"; cat "$TT_VPNC_LOG"; echo "--- ravpnd log, last 40 lines ---"
+          tail -n 40 "$TT_RAVPND_LOG"; } >&2
+        tt_fail "vpnc: expected it to wait for the Xauth request after phase 1, it exited (its output is above)"
     fi
     if grep -q 'S5\.1 xauth' "$TT_VPNC_LOG"; then
         tt_log "vpnc already received the server's next packet and is in the Xauth step (S5.1)"
