@@ -89,9 +89,9 @@ std::string describe_id(const IdPayload& id) {
 }
 
 void derive_keys(Phase1Sa& sa) {
-  crypto::Phase1Inputs in{sa.choice.hash, sa.choice.cipher, sa.hs().psk,        sa.hs().ni_b,
-                          sa.hs().nr_b,        sa.hs().g_xy,          sa.hs().g_xi,       sa.hs().dh.public_value,
-                          sa.icookie.bytes, sa.rcookie.bytes};
+  const auto& hs = sa.hs();
+  crypto::Phase1Inputs in{sa.choice.hash, sa.choice.cipher, hs.psk, hs.ni_b, hs.nr_b, hs.g_xy, hs.g_xi,
+                          hs.dh.public_value, sa.icookie.bytes, sa.rcookie.bytes};
   sa.keys = crypto::derive_phase1_psk(in);
   sa.iv = sa.keys.iv;
 }

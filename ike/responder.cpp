@@ -124,7 +124,7 @@ void Responder::on_first_message(const Datagram& d, const Header& h) {
       return;
     }
     Phase1Sa& sa = *sa_it->second;
-    if (d.data == sa.hs().last_request && !sa.hs().last_response.empty()) {
+    if (!sa.handshake_released() && d.data == sa.hs().last_request && !sa.hs().last_response.empty()) {
       ++stats_.retransmits_answered;
       send_to_peer(sa, sa.hs().last_response);
     }
