@@ -43,7 +43,7 @@ std::vector<kernel::Spi> prune_session_state(Phase1Sa& sa, TimePoint now, const 
   if (sa.handshake_released() && !session.outstanding &&
       (session.stage == SessionStage::Configured || session.stage == SessionStage::Up))
     release(session.last_answer_received);
-  // A quiet session (the usual one, ticked every second) has nothing to prune: no allocation for it.
+  // A quiet session (the usual one, looked at when its wake time comes) has nothing to prune: no allocation for it.
   if (sa.handshake_released() && session.quick_modes.empty() && session.answered.empty() && sa.phase2_ivs.empty())
     return abandoned;
   for (auto it = session.quick_modes.begin(); it != session.quick_modes.end();) {

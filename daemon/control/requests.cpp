@@ -100,9 +100,11 @@ json ok_response() { return json{{"version", kProtocolVersion}, {"ok", true}}; }
 
 // The IKE process's heap as glibc's allocator sees it, every arena summed (the PIX's `show memory` gave used and
 // free too): memory in use by live objects against memory held free inside the heap tells a leak from
-// fragmentation when RSS grows.
+// fragmentation when RSS grows. Null when another allocator serves malloc (AddressSanitizer's, say): glibc then
+// counts nothing, and zeros would read as an empty heap.
 json heap_view() {
   const struct mallinfo2 m = mallinfo2();
+  if (m.uordblks + m.hblkhd == 0) return nullptr;  // a running daemon always has something allocated
   return json{{"in_use", m.uordblks + m.hblkhd}, {"free", m.fordblks}, {"free_at_top", m.keepcost},
               {"arena", m.arena}, {"mmapped", m.hblkhd}};
 }

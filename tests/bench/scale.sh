@@ -50,8 +50,9 @@ rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 # inside the heap, which tells new allocations from fragmentation when RSS moves.
 heap_text() {
     "$RAVPNCTL" --socket "$SOCK" --json status | python3 -c 'import json,sys
-h = json.load(sys.stdin)["heap"]
-print("heap %d KiB in use, %d KiB free (%d at the top)" % (h["in_use"] // 1024, h["free"] // 1024, h["free_at_top"] // 1024))'
+h = json.load(sys.stdin).get("heap")
+print("heap not counted (another allocator)" if not h else
+      "heap %d KiB in use, %d KiB free (%d at the top)" % (h["in_use"] // 1024, h["free"] // 1024, h["free_at_top"] // 1024))'
 }
 sa_count() { ip -n "$TT_GW_NS" xfrm state count | awk '{ print $NF }'; }
 ms_of() {  # ms_of COMMAND...: wall milliseconds of the command (output discarded)

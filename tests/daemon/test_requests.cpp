@@ -249,12 +249,20 @@ TEST_CASE("requests: status and isakmp of a responder with one aggressive-mode S
   CHECK(s["admission"]["limits"]["half_open_per_source"] == 5);
   const std::string text = control::render("status", s);
   CHECK(text.find("admission: 0 half-open (at most 4000, 5 per source)") != std::string::npos);
-  // The heap as the allocator sees it: something is in use, and the text says how much in KiB.
-  CHECK(s["heap"]["in_use"].get<uint64_t>() > 0);
-  CHECK(s["heap"]["free"].is_number_unsigned());
-  CHECK(s["heap"]["free_at_top"].get<uint64_t>() <= s["heap"]["free"].get<uint64_t>());
-  CHECK(text.find(fmt::format("heap:          {} KiB in use", s["heap"]["in_use"].get<uint64_t>() / 1024)) !=
-        std::string::npos);
+  // The heap as glibc's allocator sees it: something is in use, and the text says how much in KiB. Under
+  // AddressSanitizer glibc's malloc counts nothing: no heap, and no line.
+#ifndef __SANITIZE_ADDRESS__
+  REQUIRE(s["heap"].is_object());
+#endif
+  if (s["heap"].is_object()) {
+    CHECK(s["heap"]["in_use"].get<uint64_t>() > 0);
+    CHECK(s["heap"]["free"].is_number_unsigned());
+    CHECK(s["heap"]["free_at_top"].get<uint64_t>() <= s["heap"]["free"].get<uint64_t>());
+    CHECK(text.find(fmt::format("heap:          {} KiB in use", s["heap"]["in_use"].get<uint64_t>() / 1024)) !=
+          std::string::npos);
+  } else {
+    CHECK(text.find("heap:") == std::string::npos);
+  }
   CHECK(text.find("per_source_half_open") != std::string::npos);
 
   json i = c.ask(req("isakmp"));
