@@ -163,7 +163,8 @@ trap 'cleanup; log "interrupted"; exit 130' INT TERM
 
 if [ "$use_kvm" = 1 ]; then
   start_qemu kvm
-  # A working KVM guest starts the script within seconds; a broken one says so in qemu.log at once.
+  # A working KVM guest starts the script within seconds; a broken one says so in qemu.log when the guest kernel
+  # reaches the instruction KVM cannot emulate (about 25 s into the boot on the host where it was seen).
   kvm_deadline=$(( $(date +%s) + ${RAVPN_LAB_KVM_PROBE:-60} ))
   while kill -0 "$qpid" 2>/dev/null && [ ! -s "$job/t_start" ]; do
     if grep -q "KVM internal error\|emulation failure" "$job/qemu.log" 2>/dev/null ||
